@@ -1,0 +1,103 @@
+"""A persisted BM25 index over chunk texts (bm25s), rebuilt after writes and reloaded when it changes.
+
+Readers never rebuild it: they load the saved index once and again only when a writer saved a new one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from assistant.text import terms
+
+log = logging.getLogger(__name__)
+
+_MARKER = "CURRENT"
+
+
+class KeywordIndex:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._lock = threading.Lock()
+        self._loaded: str | None = None
+        self._retriever = None
+        self._ids: list[str] = []
+
+    def _current(self) -> str | None:
+        try:
+            return (self.directory / _MARKER).read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    @property
+    def generation(self) -> int | None:
+        current = self._current()
+        return int(current.split("-")[0]) if current else None
+
+    def build(self, chunks: Iterable[tuple[str, str]], generation: int) -> int:
+        """Index (id, text) pairs and publish the index atomically; returns the number indexed."""
+        import bm25s
+
+        ids: list[str] = []
+        corpus: list[list[str]] = []
+        for chunk_id, text in chunks:
+            ids.append(chunk_id)
+            corpus.append(terms(text))
+        name = f"{generation}-{os.getpid()}-{threading.get_ident()}"
+        target = self.directory / name
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        if ids:
+            retriever = bm25s.BM25()
+            retriever.index(corpus, show_progress=False)
+            retriever.save(str(target), show_progress=False)
+        (target / "ids.json").write_text(json.dumps(ids))
+        marker = self.directory / f".{_MARKER}.{name}"
+        marker.write_text(name)
+        os.replace(marker, self.directory / _MARKER)
+        self._prune(keep=name)
+        log.debug("keyword index %s: %d chunks", name, len(ids))
+        return len(ids)
+
+    def _prune(self, keep: str) -> None:
+        for entry in self.directory.iterdir():
+            if entry.is_dir() and entry.name != keep and entry.name != self._loaded:
+                shutil.rmtree(entry, ignore_errors=True)
+
+    def _ensure_loaded(self) -> None:
+        current = self._current()
+        if current == self._loaded:
+            return
+        with self._lock:
+            if current == self._loaded:
+                return
+            self._retriever, self._ids = self._load(current)
+            self._loaded = current
+
+    def _load(self, name: str | None):  # noqa: ANN202
+        if name is None:
+            return None, []
+        import bm25s
+
+        folder = self.directory / name
+        try:
+            ids = json.loads((folder / "ids.json").read_text())
+            retriever = bm25s.BM25.load(str(folder), show_progress=False) if ids else None
+        except (FileNotFoundError, json.JSONDecodeError):
+            log.warning("keyword index %s is gone; searching without it until the next write", name)
+            return None, []
+        return retriever, ids
+
+    def search(self, query: str, n: int) -> list[tuple[str, float]]:
+        self._ensure_loaded()
+        retriever, ids = self._retriever, self._ids
+        tokens = terms(query)
+        if retriever is None or not tokens or not ids:
+            return []
+        docs, scores = retriever.retrieve([tokens], k=min(n, len(ids)), show_progress=False, n_threads=1)
+        return [(ids[int(i)], float(s)) for i, s in zip(docs[0], scores[0], strict=True) if s > 0]

@@ -1,0 +1,112 @@
+"""Tokens and sentences: the one place that decides what a term and a sentence are.
+
+BM25, the extractive composer and citation checks all share these rules.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_EXTRA_STOPWORDS = {
+    "how",
+    "what",
+    "which",
+    "when",
+    "why",
+    "who",
+    "whom",
+    "should",
+    "would",
+    "could",
+    "can",
+    "do",
+    "does",
+    "did",
+    "i",
+    "me",
+    "my",
+    "we",
+    "our",
+    "us",
+    "you",
+    "your",
+    "get",
+    "make",
+    "best",
+    "way",
+    "ways",
+    "need",
+    "tell",
+    "about",
+    "anything",
+    "something",
+    "thing",
+    "things",
+    "also",
+    "one",
+    "ones",
+    "really",
+    "good",
+}
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN) | _EXTRA_STOPWORDS
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # noqa: ANN202
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return str(_stemmer().stemWord(word))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content words, in order, stopwords removed."""
+    stop = _stopwords()
+    return [_stem(w) for w in words(text) if w not in stop and len(w) > 1]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_EMPHASIS = re.compile(r"(\*\*|__|`)")
+
+
+def clean_line(line: str) -> str:
+    line = _LIST_MARKER.sub("", line)
+    return _EMPHASIS.sub("", line).strip()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a passage; list items and lines count as their own sentences, headings are dropped."""
+    sentences: list[str] = []
+    for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)", text):
+        block = block.strip()
+        if not block or block.startswith("#"):
+            continue
+        block = " ".join(clean_line(line) for line in block.splitlines() if not line.lstrip().startswith("#"))
+        for sentence in _SENTENCE_END.split(block):
+            sentence = sentence.strip()
+            if sentence:
+                sentences.append(sentence)
+    return sentences
+
+
+def indexable_text(title: str, section: str | None, text: str) -> str:
+    """What gets embedded and keyword-indexed for a chunk: its title and section give it context."""
+    head = title if not section or section == title else f"{title} — {section}"
+    return f"{head}\n{text}"
