@@ -53,7 +53,7 @@ _EXTRA_STOPWORDS = {
 
 
 @lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
+def stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_EN
 
     return frozenset(STOPWORDS_EN) | _EXTRA_STOPWORDS
@@ -77,7 +77,7 @@ def words(text: str) -> list[str]:
 
 def terms(text: str) -> list[str]:
     """Stemmed content words, in order, stopwords removed."""
-    stop = _stopwords()
+    stop = stopwords()
     return [_stem(w) for w in words(text) if w not in stop and len(w) > 1]
 
 

@@ -1,0 +1,71 @@
+"""The default composer: picks the sentences of the top passages that answer the question.
+
+No LLM: every sentence of the answer is quoted from a passage, so every claim has its source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from assistant.composers.base import Composition
+from assistant.passages import Passage
+from assistant.retrieval import near_duplicate
+from assistant.text import split_sentences, terms
+
+MIN_WORDS = 6
+MAX_WORDS = 60
+RELATIVE_CUTOFF = 0.45
+
+
+class ExtractiveComposer:
+    name = "extractive"
+
+    def __init__(self, min_sentences: int = 2, max_sentences: int = 6, passages_used: int = 4) -> None:
+        self.min_sentences = min_sentences
+        self.max_sentences = max_sentences
+        self.passages_used = passages_used
+
+    def _candidates(self, question: str, passages: Sequence[Passage]) -> list[tuple[float, int, int, str]]:
+        wanted = terms(question)
+        weights = {t: 1.0 for t in wanted}
+        total = sum(weights.values()) or 1.0
+        found = []
+        for position, passage in enumerate(passages[: self.passages_used]):
+            prior = 0.25 / (1 + position)
+            context = set(terms(f"{passage.title} {passage.section or ''}"))
+            for order, sentence in enumerate(split_sentences(passage.text)):
+                count = len(sentence.split())
+                if count < MIN_WORDS or sentence.endswith(":"):
+                    continue
+                own = set(terms(sentence))
+                overlap = sum(w for t, w in weights.items() if t in own) / total
+                framed = sum(w for t, w in weights.items() if t in context and t not in own) / total
+                score = overlap + 0.3 * framed + prior - 0.02 * order
+                if count > MAX_WORDS:
+                    score -= 0.15
+                found.append((score, position, order, sentence))
+        found.sort(key=lambda item: -item[0])
+        return found
+
+    def compose(self, question: str, passages: Sequence[Passage]) -> Composition:
+        candidates = self._candidates(question, passages)
+        if not candidates:
+            return Composition()
+        best = candidates[0][0]
+        chosen: list[tuple[float, int, int, str]] = []
+        chosen_terms: list[set[str]] = []
+        for candidate in candidates:
+            if len(chosen) >= self.max_sentences:
+                break
+            if len(chosen) >= self.min_sentences and candidate[0] < RELATIVE_CUTOFF * best:
+                break
+            own = set(terms(candidate[3]))
+            if any(near_duplicate(own, other, 0.6) for other in chosen_terms):
+                continue
+            chosen.append(candidate)
+            chosen_terms.append(own)
+        return Composition(sentences=[(sentence, position) for _, position, _, sentence in chosen])
+
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Composition]:
+        composition = self.compose(question, passages)
+        yield composition

@@ -1,0 +1,49 @@
+"""Turn a follow-up ("which of those needs the sponsor?") into a standalone query, without an LLM.
+
+A question that leans on the conversation borrows the content words of the user's previous turns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.text import stopwords, words
+
+_REFERENCES = re.compile(
+    r"\b(those|these|that|this|it|its|they|them|their|there|such|same|above|previous|former|latter|"
+    r"first one|second one|last one|which one|what about|how about|and for|and if|what if|also|else|more|"
+    r"instead|then|one of)\b",
+    re.IGNORECASE,
+)
+_CONTENT_MIN = 4
+_QUESTION_WORDS = {"what", "which", "who", "how", "when", "where", "why", "should", "can", "do", "does", "is", "are"}
+
+
+@dataclass
+class Turn:
+    role: str
+    content: str
+
+
+def content_words(text: str) -> list[str]:
+    stop = stopwords()
+    return [w for w in words(text) if w not in stop and w not in _QUESTION_WORDS and len(w) > 2]
+
+
+def depends_on_history(question: str) -> bool:
+    return bool(_REFERENCES.search(question)) or len(content_words(question)) < _CONTENT_MIN
+
+
+def standalone_query(question: str, history: Sequence[Turn], turns: int = 2) -> str:
+    previous = [t.content for t in history if t.role == "user" and t.content.strip()]
+    if not previous or not depends_on_history(question):
+        return question
+    own = set(content_words(question))
+    borrowed: list[str] = []
+    for text in reversed(previous[-turns:]):
+        for word in content_words(text):
+            if word not in own and word not in borrowed:
+                borrowed.append(word)
+    return f"{question} ({' '.join(borrowed)})" if borrowed else question

@@ -1,0 +1,125 @@
+"""Hybrid retrieval: dense vectors and BM25 fused by reciprocal rank, then filters and diversity.
+
+This is the one pipeline behind /v1/ask, /v1/search, the chat and the benchmarks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.embeddings import Embedder
+from assistant.knowledge_base import KnowledgeBase
+from assistant.passages import Filters, Passage
+from assistant.reranking import Reranker
+from assistant.settings import Settings
+from assistant.text import terms
+
+log = logging.getLogger(__name__)
+
+
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[str]], weights: Sequence[float], k: int = 60
+) -> dict[str, float]:
+    """Sum of weight / (k + rank) over every ranking an id appears in (ranks start at 1)."""
+    fused: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
+    return fused
+
+
+def near_duplicate(a: set[str], b: set[str], threshold: float = 0.8) -> bool:
+    if not a or not b:
+        return False
+    return len(a & b) / len(a | b) >= threshold
+
+
+def diversify(passages: Sequence[Passage], k: int, max_per_document: int) -> list[Passage]:
+    """Keep rank order, but skip near-duplicates and more than `max_per_document` from one document."""
+    chosen: list[Passage] = []
+    seen_terms: list[set[str]] = []
+    per_doc: dict[str, int] = {}
+    for passage in passages:
+        if per_doc.get(passage.doc_id, 0) >= max_per_document:
+            continue
+        words = set(terms(passage.text))
+        if any(near_duplicate(words, other) for other in seen_terms):
+            continue
+        chosen.append(passage)
+        seen_terms.append(words)
+        per_doc[passage.doc_id] = per_doc.get(passage.doc_id, 0) + 1
+        if len(chosen) == k:
+            break
+    return chosen
+
+
+@dataclass
+class Retrieved:
+    passages: list[Passage]
+    candidates: list[Passage]
+    query_vector: np.ndarray | None
+
+
+class Retriever:
+    def __init__(
+        self, kb: KnowledgeBase, embedder: Embedder, settings: Settings, reranker: Reranker | None = None
+    ) -> None:
+        self.kb = kb
+        self.embedder = embedder
+        self.settings = settings
+        self.reranker = reranker
+
+    def retrieve(
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        mode: str = "hybrid",
+    ) -> Retrieved:
+        k = k or self.settings.top_k
+        filters = filters or Filters()
+        n = self.settings.candidates * (3 if filters else 1)
+        dense: list[tuple[str, float]] = []
+        vector = None
+        if mode in ("hybrid", "dense"):
+            vector = self.embedder.embed_query(query)
+            dense = self.kb.dense_search(vector, n, filters.chroma_where())
+        keyword = self.kb.keyword_search(query, n) if mode in ("hybrid", "keyword") else []
+        fused = reciprocal_rank_fusion(
+            [[cid for cid, _ in dense], [cid for cid, _ in keyword]],
+            [self.settings.dense_weight, self.settings.keyword_weight],
+            self.settings.rrf_k,
+        )
+        dense_scores, keyword_scores = dict(dense), dict(keyword)
+        stored = self.kb.stored_chunks(list(fused))
+        candidates: list[Passage] = []
+        for cid, score in sorted(fused.items(), key=lambda item: -item[1]):
+            hit = stored.get(cid)
+            if hit is None or not filters.admits(hit.doc_type, hit.topics, hit.lifecycle):
+                continue
+            c = hit.chunk
+            candidates.append(
+                Passage(
+                    chunk_id=cid,
+                    doc_id=c.doc_id,
+                    title=hit.title,
+                    source=hit.source,
+                    section=c.section,
+                    page=c.page,
+                    doc_type=hit.doc_type,
+                    topics=hit.topics,
+                    lifecycle=hit.lifecycle,
+                    text=c.text,
+                    score=score,
+                    dense=dense_scores.get(cid),
+                    keyword=keyword_scores.get(cid),
+                )
+            )
+        if self.reranker is not None and candidates:
+            candidates = self.reranker.rerank(query, candidates)
+        passages = diversify(candidates, k, self.settings.max_per_document)
+        return Retrieved(passages=passages, candidates=candidates, query_vector=vector)

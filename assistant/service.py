@@ -1,0 +1,149 @@
+"""The `Assistant`: the one object the API, the chat UI and the CLI call to answer and search.
+
+question (+ history) → standalone query → hybrid retrieval → evidence check → composer → cited answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from assistant.composers import Composer, Composition, ExtractiveComposer, cite
+from assistant.embeddings import Embedder
+from assistant.errors import InvalidQuestion, KnowledgeBaseEmpty
+from assistant.evidence import evidence_score
+from assistant.followup import Turn, standalone_query
+from assistant.knowledge_base import KnowledgeBase
+from assistant.passages import Answer, Filters, Passage
+from assistant.retrieval import Retriever
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+COVERAGE = (
+    "The knowledge base covers alliance and partnership management: prioritizing a portfolio, health checks, "
+    "resets, governance, executive sponsorship, shared metrics, resourcing, exits and skills."
+)
+EMPTY_HINT = "The knowledge base is empty. Add documents with `alliance ingest corpus/` (or upload them as a curator)."
+
+
+@dataclass
+class Delta:
+    """A piece of the answer's text, for streaming."""
+
+    text: str
+
+
+class Assistant:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        kb: KnowledgeBase | None = None,
+        composer: Composer | None = None,
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder or Embedder(settings.embedding_model_path, settings.embed_batch_size)
+        self.kb = kb or KnowledgeBase(settings)
+        self.extractive = ExtractiveComposer(settings.answer_min_sentences, settings.answer_max_sentences)
+        self.composer: Composer = composer or self.extractive
+        self.retriever = Retriever(self.kb, self.embedder, settings, _reranker(settings))
+
+    # -- answering -------------------------------------------------------------------------------------
+
+    def validate(self, question: str) -> str:
+        question = question.strip()
+        if not question:
+            raise InvalidQuestion("the question is empty; ask something about alliance management")
+        if len(question) > self.settings.max_question_chars:
+            raise InvalidQuestion(
+                f"the question is {len(question)} characters long; the limit is {self.settings.max_question_chars}"
+            )
+        return question
+
+    def _prepare(
+        self, question: str, history: Sequence[Turn], filters: Filters | None, top_k: int | None
+    ) -> tuple[str, list[Passage], bool]:
+        question = self.validate(question)
+        if self.kb.document_count() == 0:
+            raise KnowledgeBaseEmpty(EMPTY_HINT)
+        query = standalone_query(question, history)
+        retrieved = self.retriever.retrieve(query, top_k, filters)
+        evidence = evidence_score(query, retrieved.passages)
+        log.debug("query=%r evidence=%.3f", query, evidence)
+        return query, retrieved.passages, evidence < self.settings.abstain_threshold
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        filters: Filters | None = None,
+        top_k: int | None = None,
+    ) -> Answer:
+        answer = None
+        for event in self.stream(question, history, filters, top_k):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        filters: Filters | None = None,
+        top_k: int | None = None,
+    ) -> Iterator[Delta | Answer]:
+        """Yield the answer's text in pieces as it is ready, then the whole `Answer`."""
+        started = time.perf_counter()
+        query, passages, abstain = self._prepare(question, history, filters, top_k)
+        if abstain or not passages:
+            yield Delta(f"I couldn't find this in the knowledge base. {COVERAGE}")
+            yield Answer(f"I couldn't find this in the knowledge base. {COVERAGE}", [], True, query)
+            return
+        composition = yield from self._compose(query, passages)
+        if not composition.sentences:
+            text = f"I couldn't find this in the knowledge base. {COVERAGE}"
+            yield Delta(text)
+            yield Answer(text, [], True, query)
+            return
+        text, citations = cite(composition, passages)
+        log.info("answered in %.0f ms with %d citation(s)", 1000 * (time.perf_counter() - started), len(citations))
+        yield Answer(
+            text, citations, False, query, self.composer.name, composition.degraded, composition.degraded_reason
+        )
+
+    def _compose(self, query: str, passages: list[Passage]) -> Iterator[Delta | Answer]:
+        composition = Composition()
+        for item in self.composer.stream(query, passages):
+            if isinstance(item, Composition):
+                composition = item
+        numbers: dict[int, int] = {}
+        for index, (sentence, position) in enumerate(composition.sentences):
+            number = numbers.setdefault(position, len(numbers) + 1)
+            yield Delta(f"{' ' if index else ''}{sentence} [{number}]")
+        return composition
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
+        query = self.validate(query)
+        return self.retriever.retrieve(query, k, filters).passages
+
+    # -- the knowledge base ----------------------------------------------------------------------------
+
+    def status(self) -> dict:
+        return {
+            "documents": self.kb.document_count(),
+            "embedding_model": self.embedder.name,
+            "composer": self.composer.name,
+            "collection": self.settings.collection,
+        }
+
+
+def _reranker(settings: Settings):  # noqa: ANN202
+    if settings.reranker_path is None:
+        return None
+    from assistant.reranking import Reranker
+
+    return Reranker(settings.reranker_path)

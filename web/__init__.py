@@ -1,0 +1,1 @@
+"""The faces of the assistant: the JSON API, the OpenAI-compatible chat, the Gradio UI and the CLI."""

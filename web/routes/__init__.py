@@ -1,0 +1,1 @@
+"""One router per feature; each route parses, calls the core and renders."""
