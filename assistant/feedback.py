@@ -30,7 +30,11 @@ class FeedbackStore:
         self._lock = threading.Lock()
 
     def add(
-        self, kind: str, question: str, answer: str | None = None, comment: str | None = None,
+        self,
+        kind: str,
+        question: str,
+        answer: str | None = None,
+        comment: str | None = None,
         doc_ids: list[str] | None = None,
     ) -> int:
         if kind not in ("up", "down", "declined"):
@@ -39,8 +43,11 @@ class FeedbackStore:
             cursor = self._db.execute(
                 "INSERT INTO feedback (created_at, kind, question, answer, comment, doc_ids) VALUES (?,?,?,?,?,?)",
                 (
-                    datetime.now(UTC).isoformat(timespec="seconds"), kind, question[:4000],
-                    (answer or "")[:8000] or None, (comment or "").strip()[:2000] or None,
+                    datetime.now(UTC).isoformat(timespec="seconds"),
+                    kind,
+                    question[:4000],
+                    (answer or "")[:8000] or None,
+                    (comment or "").strip()[:2000] or None,
                     ",".join(doc_ids or []) or None,
                 ),
             )

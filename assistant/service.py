@@ -130,6 +130,12 @@ class Assistant:
         query = self.validate(query)
         return self.retriever.retrieve(query, k, filters).passages
 
+    def warm_up(self) -> None:
+        """Load the model, the store and the keyword index now rather than on the first question."""
+        self.embedder.embed_query("warm up")
+        self.kb.keyword_search("warm up", 1)
+        self.kb.collection.count()
+
     # -- the knowledge base ----------------------------------------------------------------------------
 
     def status(self) -> dict:

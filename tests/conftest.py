@@ -99,6 +99,8 @@ def small_corpus(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def assistant(settings: Settings, embedder: Embedder, kb: KnowledgeBase, syncer: Syncer, small_corpus: Path) -> Assistant:
+def assistant(
+    settings: Settings, embedder: Embedder, kb: KnowledgeBase, syncer: Syncer, small_corpus: Path
+) -> Assistant:
     syncer.sync_paths([small_corpus])
     return Assistant(settings, embedder=embedder, kb=kb)

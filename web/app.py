@@ -36,7 +36,9 @@ def create_app(
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:
         app.add_middleware(
-            CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "DELETE"],
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
     for module in (health, ask, documents, chat, feedback):
@@ -48,7 +50,12 @@ def create_app(
         from web.ui import THEME_CSS, build_ui
 
         app = gr.mount_gradio_app(
-            app, build_ui(services), path="/", css=THEME_CSS, footer_links=["api"], show_error=False,
+            app,
+            build_ui(services),
+            path="/",
+            css=THEME_CSS,
+            footer_links=["api"],
+            show_error=False,
             theme=gr.themes.Soft(primary_hue="teal"),
         )
     return app

@@ -148,6 +148,7 @@ def serve(
     elif settings.curator_key_file.exists():
         log.info("curator key file: %s", settings.curator_key_file)
     app_ = create_app(settings, corpus_dir=corpus.resolve())
+    app_.state.services.assistant.warm_up()
     log.info("serving on http://%s:%d (API docs at /docs)", host, port)
     uvicorn.run(app_, host=host, port=port, log_level="warning")
 

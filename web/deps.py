@@ -48,8 +48,9 @@ def require_reader(request: Request, services: ServicesDep) -> None:
     key = bearer(request)
     if services.keys.readers_required:
         if key is None:
-            raise ApiError(401, "an API key is required: send 'Authorization: Bearer <key>'",
-                           {"WWW-Authenticate": "Bearer"})
+            raise ApiError(
+                401, "an API key is required: send 'Authorization: Bearer <key>'", {"WWW-Authenticate": "Bearer"}
+            )
         if not services.keys.is_reader(key):
             raise ApiError(403, "this API key is not valid")
     _limit(request, services, key)
@@ -58,8 +59,9 @@ def require_reader(request: Request, services: ServicesDep) -> None:
 def require_curator(request: Request, services: ServicesDep) -> None:
     key = bearer(request)
     if key is None:
-        raise ApiError(401, "a curator key is required: send 'Authorization: Bearer <curator key>'",
-                       {"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401, "a curator key is required: send 'Authorization: Bearer <curator key>'", {"WWW-Authenticate": "Bearer"}
+        )
     if not services.keys.is_curator(key):
         raise ApiError(403, "this key may not change the knowledge base")
     _limit(request, services, key)

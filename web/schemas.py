@@ -52,8 +52,16 @@ class CitationOut(BaseModel):
     def of(cls, citation: Citation) -> CitationOut:
         p = citation.passage
         return cls(
-            index=citation.index, doc_id=p.doc_id, title=p.title, source=p.source, section=p.section,
-            snippet=citation.snippet, score=round(p.score, 6), doc_type=p.doc_type, page=p.page, passage=p.text,
+            index=citation.index,
+            doc_id=p.doc_id,
+            title=p.title,
+            source=p.source,
+            section=p.section,
+            snippet=citation.snippet,
+            score=round(p.score, 6),
+            doc_type=p.doc_type,
+            page=p.page,
+            passage=p.text,
         )
 
 
@@ -69,9 +77,13 @@ class AskResponse(BaseModel):
     @classmethod
     def of(cls, answer: Answer) -> AskResponse:
         return cls(
-            answer=answer.answer, citations=[CitationOut.of(c) for c in answer.citations],
-            abstained=answer.abstained, standalone_question=answer.query, composer=answer.composer,
-            degraded=answer.degraded, degraded_reason=answer.degraded_reason,
+            answer=answer.answer,
+            citations=[CitationOut.of(c) for c in answer.citations],
+            abstained=answer.abstained,
+            standalone_question=answer.query,
+            composer=answer.composer,
+            degraded=answer.degraded,
+            degraded_reason=answer.degraded_reason,
         )
 
 
@@ -89,8 +101,15 @@ class SearchHit(BaseModel):
     @classmethod
     def of(cls, rank: int, p: Passage) -> SearchHit:
         return cls(
-            rank=rank, doc_id=p.doc_id, title=p.title, source=p.source, section=p.section, snippet=p.text,
-            score=round(p.score, 6), doc_type=p.doc_type, page=p.page,
+            rank=rank,
+            doc_id=p.doc_id,
+            title=p.title,
+            source=p.source,
+            section=p.section,
+            snippet=p.text,
+            score=round(p.score, 6),
+            doc_type=p.doc_type,
+            page=p.page,
         )
 
 

@@ -10,7 +10,7 @@ from assistant.feedback import FeedbackStore
 from assistant.passages import Answer
 from assistant.service import Assistant
 from assistant.settings import Settings
-from ingest.sync import Source, SyncReport, Syncer
+from ingest.sync import Source, Syncer, SyncReport
 from web.ratelimit import RateLimiter
 from web.security import KeyRing
 

@@ -23,8 +23,16 @@ EXAMPLES = [
 ]
 DOC_TYPES = ["article", "roundtable", "playbook"]
 TOPICS = [
-    "priorities", "health-checks", "resets", "governance", "sponsorship", "metrics", "exits", "resourcing",
-    "skills", "communication",
+    "priorities",
+    "health-checks",
+    "resets",
+    "governance",
+    "sponsorship",
+    "metrics",
+    "exits",
+    "resourcing",
+    "skills",
+    "communication",
 ]
 THEME_CSS = """
 .gradio-container { max-width: 1100px !important; margin: 0 auto !important; }
@@ -60,7 +68,7 @@ def _history(messages: list[dict]) -> list[Turn]:
     for m in messages:
         content = m.get("content")
         if isinstance(content, str):
-            turns.append(Turn(m["role"], content.split("\n\n<div class=\"sources\">")[0]))
+            turns.append(Turn(m["role"], content.split('\n\n<div class="sources">')[0]))
     return turns
 
 
@@ -75,19 +83,29 @@ def build_ui(services: Services) -> gr.Blocks:
             with gr.Row():
                 with gr.Column(scale=4):
                     chat = gr.Chatbot(
-                        elem_id="chat", label="Conversation", height=520, buttons=["copy"],
-                        feedback_options=("Like", "Dislike"), sanitize_html=False,
+                        elem_id="chat",
+                        label="Conversation",
+                        height=520,
+                        buttons=["copy"],
+                        feedback_options=("Like", "Dislike"),
+                        sanitize_html=False,
                     )
                     with gr.Row():
                         box = gr.Textbox(
-                            placeholder="Ask about priorities, health checks or resets…", show_label=False,
-                            scale=5, elem_id="question", autofocus=True, max_lines=4,
+                            placeholder="Ask about priorities, health checks or resets…",
+                            show_label=False,
+                            scale=5,
+                            elem_id="question",
+                            autofocus=True,
+                            max_lines=4,
                         )
                         send = gr.Button("Ask", variant="primary", scale=1, elem_id="send")
                     gr.Examples(EXAMPLES, inputs=box, label="Try")
                     with gr.Row():
                         comment = gr.Textbox(
-                            placeholder="Optional comment on the last answer", show_label=False, scale=5,
+                            placeholder="Optional comment on the last answer",
+                            show_label=False,
+                            scale=5,
                             elem_id="comment",
                         )
                         rate_up = gr.Button("👍", scale=0, min_width=60, elem_id="rate-up")
@@ -123,7 +141,8 @@ def build_ui(services: Services) -> gr.Blocks:
                             "content": event.answer + ("\n\n" + render_sources(event) if event.citations else ""),
                         }
                         state = {
-                            "question": question, "answer": event.answer,
+                            "question": question,
+                            "answer": event.answer,
                             "doc_ids": [c.passage.doc_id for c in event.citations],
                         }
                         yield messages, "", state
@@ -140,8 +159,9 @@ def build_ui(services: Services) -> gr.Blocks:
 
         def liked(state: dict, data: gr.LikeData):
             if state.get("question") and data.liked is not None:
-                services.feedback.add("up" if data.liked else "down", state["question"], state["answer"], None,
-                                      state.get("doc_ids"))
+                services.feedback.add(
+                    "up" if data.liked else "down", state["question"], state["answer"], None, state.get("doc_ids")
+                )
 
         inputs = [box, chat, types, topics]
         send.click(respond, inputs, [chat, box, last])
@@ -164,7 +184,8 @@ def _friendly(exc: Exception) -> str:
 
 def _documents_table(services: Services) -> list[list]:
     return [
-        [d.doc_id, d.title, d.doc_type, d.source, d.chunk_count, d.ingested_at] for d in services.assistant.kb.documents()
+        [d.doc_id, d.title, d.doc_type, d.source, d.chunk_count, d.ingested_at]
+        for d in services.assistant.kb.documents()
     ]
 
 
@@ -178,12 +199,16 @@ def _curator_tab(services: Services) -> None:
         files = gr.File(file_count="multiple", label="Upload documents", elem_id="upload")
         upload = gr.Button("Add to knowledge base", variant="primary", elem_id="upload-button")
         outcome = gr.Dataframe(
-            headers=["file", "status", "doc_id", "chunks", "reason"], label="Upload results", elem_id="upload-results",
+            headers=["file", "status", "doc_id", "chunks", "reason"],
+            label="Upload results",
+            elem_id="upload-results",
             interactive=False,
         )
         docs = gr.Dataframe(
-            headers=["doc_id", "title", "type", "source", "chunks", "ingested"], label="Documents",
-            elem_id="documents", interactive=False,
+            headers=["doc_id", "title", "type", "source", "chunks", "ingested"],
+            label="Documents",
+            elem_id="documents",
+            interactive=False,
         )
         with gr.Row():
             doc_id = gr.Textbox(label="Document id to delete", scale=4, elem_id="delete-id")

@@ -108,25 +108,34 @@ def chat(body: ChatRequest, services: ServicesDep):  # noqa: ANN201 - JSON or an
         events = assistant.stream(question, history)
         first = next(events)  # raise errors (empty question, empty store) before the stream starts
         return StreamingResponse(
-            _sse(completion_id, created, first, events), media_type="text/event-stream",
+            _sse(completion_id, created, first, events),
+            media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
     answer = assistant.ask(question, history)
     content = answer.answer + sources_block(answer)
     return ChatResponse(
-        id=completion_id, created=created, choices=[Choice(message=ChoiceMessage(content=content))],
+        id=completion_id,
+        created=created,
+        choices=[Choice(message=ChoiceMessage(content=content))],
         usage=Usage(
-            prompt_tokens=len(question.split()), completion_tokens=len(content.split()),
+            prompt_tokens=len(question.split()),
+            completion_tokens=len(content.split()),
             total_tokens=len(question.split()) + len(content.split()),
         ),
-        citations=[CitationOut.of(c) for c in answer.citations], abstained=answer.abstained,
+        citations=[CitationOut.of(c) for c in answer.citations],
+        abstained=answer.abstained,
     )
 
 
 def _chunk(completion_id: str, created: int, delta: dict, finish: str | None = None, **extra: object) -> str:
     payload = {
-        "id": completion_id, "object": "chat.completion.chunk", "created": created, "model": MODEL,
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra,
+        "id": completion_id,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": MODEL,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        **extra,
     }
     return f"data: {json.dumps(payload)}\n\n"
 

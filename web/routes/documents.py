@@ -15,8 +15,14 @@ router = APIRouter(prefix="/v1/documents", tags=["documents"])
 def list_documents(services: ServicesDep) -> DocumentList:
     docs = [
         DocumentOut(
-            doc_id=d.doc_id, title=d.title, doc_type=d.doc_type, source=d.source, topics=d.topics,
-            lifecycle=d.lifecycle, chunks=d.chunk_count, ingested_at=d.ingested_at,
+            doc_id=d.doc_id,
+            title=d.title,
+            doc_type=d.doc_type,
+            source=d.source,
+            topics=d.topics,
+            lifecycle=d.lifecycle,
+            chunks=d.chunk_count,
+            ingested_at=d.ingested_at,
         )
         for d in services.assistant.kb.documents()
     ]
