@@ -6,10 +6,12 @@ Readers never rebuild it: they load the saved index once and again only when a w
 from __future__ import annotations
 
 import json
+import math
 import logging
 import os
 import shutil
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -27,6 +29,7 @@ class KeywordIndex:
         self._loaded: str | None = None
         self._retriever = None
         self._ids: list[str] = []
+        self._df: dict[str, int] = {}
 
     def _current(self) -> str | None:
         try:
@@ -45,9 +48,11 @@ class KeywordIndex:
 
         ids: list[str] = []
         corpus: list[list[str]] = []
+        frequency: Counter[str] = Counter()
         for chunk_id, text in chunks:
             ids.append(chunk_id)
             corpus.append(terms(text))
+            frequency.update(set(corpus[-1]))
         name = f"{generation}-{os.getpid()}-{threading.get_ident()}"
         target = self.directory / name
         shutil.rmtree(target, ignore_errors=True)
@@ -57,6 +62,7 @@ class KeywordIndex:
             retriever.index(corpus, show_progress=False)
             retriever.save(str(target), show_progress=False)
         (target / "ids.json").write_text(json.dumps(ids))
+        (target / "df.json").write_text(json.dumps(frequency))
         marker = self.directory / f".{_MARKER}.{name}"
         marker.write_text(name)
         os.replace(marker, self.directory / _MARKER)
@@ -76,22 +82,34 @@ class KeywordIndex:
         with self._lock:
             if current == self._loaded:
                 return
-            self._retriever, self._ids = self._load(current)
+            self._retriever, self._ids, self._df = self._load(current)
             self._loaded = current
 
     def _load(self, name: str | None):  # noqa: ANN202
         if name is None:
-            return None, []
+            return None, [], {}
         import bm25s
 
         folder = self.directory / name
         try:
             ids = json.loads((folder / "ids.json").read_text())
+            df = json.loads((folder / "df.json").read_text())
             retriever = bm25s.BM25.load(str(folder), show_progress=False) if ids else None
         except (FileNotFoundError, json.JSONDecodeError):
             log.warning("keyword index %s is gone; searching without it until the next write", name)
-            return None, []
-        return retriever, ids
+            return None, [], {}
+        return retriever, ids, df
+
+    @property
+    def max_idf(self) -> float:
+        self._ensure_loaded()
+        return math.log(1 + (len(self._ids) + 1) / 0.5)
+
+    def idf(self, term: str) -> float:
+        """Smoothed inverse document frequency over chunks; terms never seen get the highest weight."""
+        self._ensure_loaded()
+        n = len(self._ids)
+        return math.log(1 + (n + 1) / (self._df.get(term, 0) + 0.5))
 
     def search(self, query: str, n: int) -> list[tuple[str, float]]:
         self._ensure_loaded()

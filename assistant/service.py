@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from assistant.composers import Composer, Composition, ExtractiveComposer, cite
 from assistant.embeddings import Embedder
 from assistant.errors import InvalidQuestion, KnowledgeBaseEmpty
-from assistant.evidence import evidence_score
+from assistant.evidence import Evidence, measure
 from assistant.followup import Turn, standalone_query
+from assistant.glossary import expand
 from assistant.knowledge_base import KnowledgeBase
 from assistant.passages import Answer, Filters, Passage
 from assistant.retrieval import Retriever
@@ -70,10 +71,15 @@ class Assistant:
         if self.kb.document_count() == 0:
             raise KnowledgeBaseEmpty(EMPTY_HINT)
         query = standalone_query(question, history)
-        retrieved = self.retriever.retrieve(query, top_k, filters)
-        evidence = evidence_score(query, retrieved.passages)
-        log.debug("query=%r evidence=%.3f", query, evidence)
-        return query, retrieved.passages, evidence < self.settings.abstain_threshold
+        searched = expand(query)
+        retrieved = self.retriever.retrieve(searched, top_k, filters)
+        evidence = self.evidence(searched, retrieved.passages)
+        log.debug("query=%r evidence=%.3f", searched, evidence.score)
+        return query, retrieved.passages, evidence.score < self.settings.abstain_threshold
+
+    def evidence(self, query: str, passages: Sequence[Passage]) -> Evidence:
+        keywords = self.kb.keywords
+        return measure(query, passages, keywords.idf, keywords.max_idf)
 
     def ask(
         self,
