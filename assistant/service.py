@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from assistant.composers import Composer, Composition, ExtractiveComposer, cite
+from assistant.providers import make_composer
 from assistant.embeddings import Embedder
 from assistant.errors import InvalidQuestion, KnowledgeBaseEmpty
 from assistant.evidence import Evidence, measure
@@ -49,7 +50,7 @@ class Assistant:
         self.embedder = embedder or Embedder(settings.embedding_model_path, settings.embed_batch_size)
         self.kb = kb or KnowledgeBase(settings)
         self.extractive = ExtractiveComposer(settings.answer_min_sentences, settings.answer_max_sentences)
-        self.composer: Composer = composer or self.extractive
+        self.composer: Composer = composer or make_composer(settings, self.extractive)
         self.retriever = Retriever(self.kb, self.embedder, settings, _reranker(settings))
 
     # -- answering -------------------------------------------------------------------------------------
@@ -122,14 +123,18 @@ class Assistant:
         )
 
     def _compose(self, query: str, passages: list[Passage]) -> Iterator[Delta | Answer]:
+        """Stream each checked sentence with its marker as the composer produces it."""
         composition = Composition()
+        numbers: dict[int, int] = {}
+        emitted = 0
         for item in self.composer.stream(query, passages):
             if isinstance(item, Composition):
                 composition = item
-        numbers: dict[int, int] = {}
-        for index, (sentence, position) in enumerate(composition.sentences):
+                continue
+            sentence, position = item
             number = numbers.setdefault(position, len(numbers) + 1)
-            yield Delta(f"{' ' if index else ''}{sentence} [{number}]")
+            yield Delta(f"{' ' if emitted else ''}{sentence} [{number}]")
+            emitted += 1
         return composition
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:

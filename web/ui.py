@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from pathlib import Path
 
 import gradio as gr
@@ -37,38 +38,120 @@ TOPICS = [
 THEME_CSS = """
 .gradio-container { max-width: 1100px !important; margin: 0 auto !important; }
 #chat { min-height: 420px; }
+#chat .message-content { line-height: 1.55; }
+#chat .cite { color: var(--color-accent); font-size: 0.78em; font-weight: 600; white-space: nowrap; }
+.sources { margin-top: 12px; padding-top: 8px; border-top: 1px solid var(--border-color-primary); }
+.sources .sources-title { margin: 0 0 6px 0; font-weight: 600; font-size: 0.9em; text-transform: uppercase;
+  letter-spacing: 0.04em; color: var(--body-text-color-subdued); }
 .sources details { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 6px 10px;
-  margin: 6px 0; background: var(--background-fill-secondary); }
-.sources summary { cursor: pointer; font-weight: 600; }
-.sources .meta { color: var(--body-text-color-subdued); font-weight: 400; font-size: 0.9em; }
-.sources blockquote { margin: 6px 0 0 0; font-size: 0.95em; }
-@media (max-width: 640px) { #filters { display: none; } .gradio-container { padding: 4px !important; } }
+  margin: 6px 0; background: var(--background-fill-primary); overflow-wrap: anywhere; }
+.sources details[open] { background: var(--background-fill-secondary); }
+.sources summary { cursor: pointer; font-weight: 600; line-height: 1.4; }
+.sources summary .num { color: var(--color-accent); margin-right: 2px; }
+.sources .meta { color: var(--body-text-color-subdued); font-weight: 400; font-size: 0.85em; }
+.sources .passage { margin: 8px 0 4px 0; padding: 2px 0 2px 10px; border-left: 3px solid var(--color-accent);
+  font-size: 0.95em; }
+.sources .snippet { margin: 8px 0 0 0; font-style: italic; }
+.sources mark { background: var(--color-accent-soft); color: inherit; padding: 0 2px; border-radius: 3px; }
+.sources .source-path { margin: 4px 0 0 0; font-family: var(--font-mono); }
+#feedback-row { align-items: center; }
+#feedback-row button { white-space: nowrap; }
+#feedback-status p { margin: 0; color: var(--body-text-color-subdued); }
+#curator-row { align-items: end; }
+@media (max-width: 640px) {
+  .gradio-container { padding: 4px 6px !important; }
+  #chat { min-height: 300px; }
+  #feedback-row button { min-width: 0 !important; }
+}
 """
+
+_SOURCES = '\n\n<div class="sources">'
+_MARKER = re.compile(r"\[(\d+)\]")
+_TAG = re.compile(r"<[^>]*>")
+_DOC_ID = re.compile(r'data-doc="([^"]*)"')
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _answer_markdown(text: str) -> str:
+    """The answer as safe chat markdown: any HTML in it (from a document or a model) is shown as text,
+    and each `[n]` marker gets a styled span."""
+    return _MARKER.sub(r'<span class="cite">[\1]</span>', html.escape(text, quote=False))
+
+
+def _lines(text: str) -> str:
+    # No raw newlines: a blank line would end the HTML block and the rest would render as markdown.
+    return "<br>".join(html.escape(line) for line in text.split("\n"))
+
+
+def _passage_html(text: str, snippet: str) -> str:
+    """The passage, with the cited sentences highlighted (or the snippet shown above it if they are not found)."""
+    text = text.strip()
+    spans: list[tuple[int, int]] = []
+    for sentence in _SENTENCE_END.split(snippet.strip()):
+        tokens = sentence.split()
+        if tokens:
+            found = re.search(r"\s+".join(re.escape(t) for t in tokens), text)
+            if found:
+                spans.append(found.span())
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    prefix = "" if merged or not snippet.strip() else f'<p class="snippet">{_lines(snippet.strip())}</p>'
+    if sum(b - a for a, b in merged) >= len(text) - 2:  # the whole passage is cited: nothing to single out
+        merged = []
+    out, pos = [], 0
+    for a, b in merged:
+        out.append(_lines(text[pos:a]))
+        out.append(f"<mark>{_lines(text[a:b])}</mark>")
+        pos = b
+    out.append(_lines(text[pos:]))
+    return f'{prefix}<div class="passage">{"".join(out)}</div>'
 
 
 def render_sources(answer: Answer) -> str:
     if not answer.citations:
         return ""
-    parts = ['<div class="sources"><p><strong>Sources</strong></p>']
+    parts = ['<div class="sources"><p class="sources-title">Sources</p>']
     for c in answer.citations:
         p = c.passage
         meta = " · ".join(x for x in (p.doc_type, p.section, f"page {p.page}" if p.page else None) if x)
         parts.append(
-            f'<details class="source" data-index="{c.index}"><summary>[{c.index}] {html.escape(p.title)} '
+            f'<details class="source" data-index="{c.index}" data-doc="{html.escape(p.doc_id)}">'
+            f'<summary><span class="num">[{c.index}]</span> <span class="title">{html.escape(p.title)}</span> '
             f'<span class="meta">{html.escape(meta)}</span></summary>'
-            f"<p><em>{html.escape(c.snippet)}</em></p><blockquote>{html.escape(p.text)}</blockquote>"
-            f'<p class="meta">{html.escape(p.source)}</p></details>'
+            f"{_passage_html(p.text, c.snippet)}"
+            f'<p class="meta source-path">{html.escape(p.source)}</p></details>'
         )
     parts.append("</div>")
     return "\n".join(parts)
 
 
+def _plain(content: object) -> str:
+    """A chat message's text: Gradio 6 hands messages back as lists of `{"type": "text", "text": ...}` parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return content.get("text") or "" if content.get("type", "text") == "text" else ""
+    if isinstance(content, list | tuple):
+        return "\n".join(t for t in (_plain(part) for part in content) if t)
+    return ""
+
+
+def _answer_text(content: object) -> str:
+    """The answer as the assistant gave it: without the sources block and the markup added for display."""
+    return html.unescape(_TAG.sub("", _plain(content).split(_SOURCES)[0]))
+
+
 def _history(messages: list[dict]) -> list[Turn]:
     turns = []
     for m in messages:
-        content = m.get("content")
-        if isinstance(content, str):
-            turns.append(Turn(m["role"], content.split('\n\n<div class="sources">')[0]))
+        if m.get("role") == "user":
+            turns.append(Turn("user", _plain(m.get("content"))))
+        elif m.get("role") == "assistant":
+            turns.append(Turn("assistant", _answer_text(m.get("content"))))
     return turns
 
 
@@ -77,41 +160,44 @@ def build_ui(services: Services) -> gr.Blocks:
         last = gr.State({})
         gr.Markdown(
             "## Alliance Assistant\nAsk about priorities, health checks and resets. "
-            "Every sentence of an answer cites its source passage."
+            "Every sentence of an answer cites its source passage.",
+            elem_id="intro",
         )
-        with gr.Tab("Ask", id="ask"):
+        with gr.Tab("Ask", id="ask", elem_id="tab-ask"):
             with gr.Row():
-                with gr.Column(scale=4):
+                with gr.Column(scale=4, min_width=300):
                     chat = gr.Chatbot(
                         elem_id="chat",
                         label="Conversation",
                         height=520,
                         buttons=["copy"],
                         feedback_options=("Like", "Dislike"),
-                        sanitize_html=False,
+                        placeholder="Answers appear here, each sentence with a numbered source you can open.",
                     )
-                    with gr.Row():
+                    with gr.Row(elem_id="ask-row"):
                         box = gr.Textbox(
                             placeholder="Ask about priorities, health checks or resets…",
                             show_label=False,
                             scale=5,
+                            min_width=160,
                             elem_id="question",
                             autofocus=True,
                             max_lines=4,
                         )
-                        send = gr.Button("Ask", variant="primary", scale=1, elem_id="send")
-                    gr.Examples(EXAMPLES, inputs=box, label="Try")
-                    with gr.Row():
+                        send = gr.Button("Ask", variant="primary", scale=1, min_width=70, elem_id="send")
+                    with gr.Row(elem_id="feedback-row"):
                         comment = gr.Textbox(
                             placeholder="Optional comment on the last answer",
                             show_label=False,
                             scale=5,
+                            min_width=160,
                             elem_id="comment",
                         )
-                        rate_up = gr.Button("👍", scale=0, min_width=60, elem_id="rate-up")
-                        rate_down = gr.Button("👎", scale=0, min_width=60, elem_id="rate-down")
+                        rate_up = gr.Button("Helpful", scale=0, min_width=100, size="sm", elem_id="rate-up")
+                        rate_down = gr.Button("Not helpful", scale=0, min_width=120, size="sm", elem_id="rate-down")
                     thanks = gr.Markdown(elem_id="feedback-status")
-                with gr.Column(scale=1, elem_id="filters"):
+                    gr.Examples(EXAMPLES, inputs=box, label="Try")
+                with gr.Column(scale=1, min_width=220, elem_id="filters"):
                     types = gr.CheckboxGroup(DOC_TYPES, label="Document types", elem_id="filter-types")
                     topics = gr.Dropdown(TOPICS, multiselect=True, label="Topics", elem_id="filter-topics")
                     clear = gr.Button("New conversation", elem_id="clear")
@@ -120,10 +206,11 @@ def build_ui(services: Services) -> gr.Blocks:
             question = (question or "").strip()
             messages = list(messages or [])
             if not question:
-                yield messages, "", {}
+                yield messages, gr.update(), {}, gr.update()
                 return
             history = _history(messages)
             messages += [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
+            yield messages, "", {}, ""  # clear the box once: later updates must not wipe what the user types next
             text = ""
             try:
                 events = services.assistant.stream(
@@ -132,46 +219,69 @@ def build_ui(services: Services) -> gr.Blocks:
                 for event in events:
                     if isinstance(event, Delta):
                         text += event.text
-                        messages[-1] = {"role": "assistant", "content": text}
-                        yield messages, "", {}
+                        messages[-1] = {"role": "assistant", "content": _answer_markdown(text)}
+                        yield messages, gr.update(), {}, gr.update()
                     else:
                         services.record_decline(question, event)
                         messages[-1] = {
                             "role": "assistant",
-                            "content": event.answer + ("\n\n" + render_sources(event) if event.citations else ""),
+                            "content": _answer_markdown(event.answer)
+                            + ("\n\n" + render_sources(event) if event.citations else ""),
                         }
                         state = {
                             "question": question,
                             "answer": event.answer,
                             "doc_ids": [c.passage.doc_id for c in event.citations],
                         }
-                        yield messages, "", state
+                        yield messages, gr.update(), state, gr.update()
             except Exception as exc:  # the user sees a message, never a trace
                 log.exception("chat failed")
-                messages[-1] = {"role": "assistant", "content": f"Sorry, that failed: {_friendly(exc)}"}
-                yield messages, "", {}
+                messages[-1] = {"role": "assistant", "content": f"Sorry, that failed: {html.escape(_friendly(exc))}"}
+                yield messages, gr.update(), {}, gr.update()
 
         def rate(kind: str, state: dict, note: str):
             if not state.get("question"):
                 return "Ask a question first.", note
-            services.feedback.add(kind, state["question"], state["answer"], note, state.get("doc_ids"))
+            services.feedback.add(
+                kind, state["question"], state["answer"], (note or "").strip() or None, state.get("doc_ids")
+            )
             return "Thanks, your feedback was saved.", ""
 
-        def liked(state: dict, data: gr.LikeData):
-            if state.get("question") and data.liked is not None:
-                services.feedback.add(
-                    "up" if data.liked else "down", state["question"], state["answer"], None, state.get("doc_ids")
-                )
+        def liked(messages: list[dict], data: gr.LikeData):
+            """The thumbs on a message rate that message, not necessarily the latest answer."""
+            if not isinstance(data.liked, bool):
+                return
+            index = data.index[0] if isinstance(data.index, list | tuple) else data.index
+            messages = messages or []
+            if not isinstance(index, int) or not 0 <= index < len(messages):
+                return
+            if messages[index].get("role") != "assistant":
+                return
+            question = next(
+                (_plain(m.get("content")) for m in reversed(messages[:index]) if m.get("role") == "user"), ""
+            )
+            if not question.strip():
+                return
+            content = _plain(messages[index].get("content"))
+            services.feedback.add(
+                "up" if data.liked else "down",
+                question.strip(),
+                _answer_text(content),
+                None,
+                _DOC_ID.findall(content) or None,
+            )
 
         inputs = [box, chat, types, topics]
-        send.click(respond, inputs, [chat, box, last])
-        box.submit(respond, inputs, [chat, box, last])
+        outputs = [chat, box, last, thanks]
+        send.click(respond, inputs, outputs)
+        box.submit(respond, inputs, outputs)
         rate_up.click(lambda s, n: rate("up", s, n), [last, comment], [thanks, comment])
         rate_down.click(lambda s, n: rate("down", s, n), [last, comment], [thanks, comment])
-        chat.like(liked, [last], None)
+        chat.like(liked, [chat], None)
+        chat.clear(lambda: ({}, ""), None, [last, thanks])
         clear.click(lambda: ([], {}, ""), None, [chat, last, thanks])
 
-        with gr.Tab("Curator", id="curator"):
+        with gr.Tab("Curator", id="curator", elem_id="tab-curator"):
             _curator_tab(services)
     return ui
 
@@ -191,11 +301,11 @@ def _documents_table(services: Services) -> list[list]:
 
 def _curator_tab(services: Services) -> None:
     unlocked = gr.State(False)
-    with gr.Row():
-        key = gr.Textbox(type="password", label="Curator key", scale=4, elem_id="curator-key")
-        unlock = gr.Button("Unlock", scale=1, elem_id="unlock")
+    with gr.Row(elem_id="curator-row"):
+        key = gr.Textbox(type="password", label="Curator key", scale=4, min_width=160, elem_id="curator-key")
+        unlock = gr.Button("Unlock", scale=1, min_width=90, elem_id="unlock")
     status = gr.Markdown(elem_id="curator-status")
-    with gr.Column(visible=False) as panel:
+    with gr.Column(visible=False, elem_id="curator-panel") as panel:
         files = gr.File(file_count="multiple", label="Upload documents", elem_id="upload")
         upload = gr.Button("Add to knowledge base", variant="primary", elem_id="upload-button")
         outcome = gr.Dataframe(

@@ -1,6 +1,6 @@
-"""Answer composers: they turn retrieved passages into an answer with `[n]` citations."""
+"""Answer composers: they turn retrieved passages into sentences that each name a supporting passage."""
 
-from assistant.composers.base import Composer, Composition, cite
+from assistant.composers.base import Cited, Composer, Composition, cite, compose
 from assistant.composers.extractive import ExtractiveComposer
 
-__all__ = ["Composer", "Composition", "ExtractiveComposer", "cite"]
+__all__ = ["Cited", "Composer", "Composition", "ExtractiveComposer", "cite", "compose"]

@@ -1,4 +1,4 @@
-"""What every composer returns, and how cited sentences become an answer and a citation list."""
+"""What every composer yields, and how cited sentences become an answer and a citation list."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from typing import Protocol
 
 from assistant.passages import Citation, Passage
 
+Cited = tuple[str, int]
+"""A sentence without markers, and the position of the passage that supports it."""
+
 
 @dataclass
 class Composition:
-    """Sentences, each paired with the passage (by position in the input) that supports it."""
-
-    sentences: list[tuple[str, int]] = field(default_factory=list)
+    sentences: list[Cited] = field(default_factory=list)
     degraded: bool = False
     degraded_reason: str | None = None
 
@@ -21,11 +22,17 @@ class Composition:
 class Composer(Protocol):
     name: str
 
-    def compose(self, question: str, passages: Sequence[Passage]) -> Composition: ...
-
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Composition]:
-        """Yield text as it is produced, then the final `Composition`."""
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[Cited | Composition]:
+        """Yield each checked sentence as soon as it is ready, then the whole `Composition`."""
         ...
+
+
+def compose(composer: Composer, question: str, passages: Sequence[Passage]) -> Composition:
+    result = Composition()
+    for item in composer.stream(question, passages):
+        if isinstance(item, Composition):
+            result = item
+    return result
 
 
 def cite(composition: Composition, passages: Sequence[Passage]) -> tuple[str, list[Citation]]:

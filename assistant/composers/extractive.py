@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from assistant.composers.base import Composition
+from assistant.composers.base import Cited, Composition
 from assistant.passages import Passage
 from assistant.retrieval import near_duplicate
 from assistant.text import split_sentences, terms
@@ -48,6 +48,7 @@ class ExtractiveComposer:
         return found
 
     def compose(self, question: str, passages: Sequence[Passage]) -> Composition:
+        """The answer at once: 2–6 sentences, the most direct first, repeats dropped."""
         candidates = self._candidates(question, passages)
         if not candidates:
             return Composition()
@@ -66,6 +67,7 @@ class ExtractiveComposer:
             chosen_terms.append(own)
         return Composition(sentences=[(sentence, position) for _, position, _, sentence in chosen])
 
-    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Composition]:
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[Cited | Composition]:
         composition = self.compose(question, passages)
+        yield from composition.sentences
         yield composition

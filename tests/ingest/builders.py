@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 SUMMARY = re.compile(r"^added=(\d+) updated=(\d+) unchanged=(\d+) removed=(\d+) failed=(\d+)$")
+ALLIANCE = str(Path(sys.executable).parent / "alliance")
+
+
+def cli_env(data_dir: Path) -> dict[str, str]:
+    """The environment for a subprocess `alliance` run over `data_dir`, offline, no stray ALLY_* settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
+    env.update(
+        ALLY_DATA_DIR=str(data_dir),
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        TOKENIZERS_PARALLELISM="false",
+        GRADIO_ANALYTICS_ENABLED="False",
+    )
+    return env
 
 
 def pdf_bytes(pages: Sequence[Sequence[str]], title: str = "") -> bytes:

@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import write_docs
-from tests.ingest.builders import SUMMARY, write_bytes
-
-ALLIANCE = str(Path(sys.executable).parent / "alliance")
-
-
-def cli_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ALLY_")}
-    env.update(
-        ALLY_DATA_DIR=str(data_dir),
-        HF_HUB_OFFLINE="1",
-        TRANSFORMERS_OFFLINE="1",
-        TOKENIZERS_PARALLELISM="false",
-        GRADIO_ANALYTICS_ENABLED="False",
-    )
-    return env
+from tests.ingest.builders import ALLIANCE, SUMMARY, cli_env, write_bytes
 
 
 def alliance(data_dir: Path, *args: str | Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -77,10 +63,12 @@ def test_a_bad_file_fails_alone_and_the_exit_code_is_1(tmp_path: Path) -> None:
     assert [(d["doc_id"], d["title"], d["source"]) for d in listed] == [("good-doc", "Good Document", "good.md")]
 
 
-def test_text_and_markdown_written_elsewhere_ingest_cleanly(tmp_path: Path) -> None:
-    # Files as they come from other machines: a BOM, CRLF line endings, Windows-1252 punctuation,
-    # no front matter at all.
-    root = tmp_path / "inbox"
+@pytest.fixture(scope="module")
+def elsewhere(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
+    """Files as they come from other machines: a BOM, CRLF line endings, Windows-1252 punctuation, no front
+    matter at all; ingested once by the CLI."""
+    tmp = tmp_path_factory.mktemp("elsewhere")
+    root = tmp / "inbox"
     write_bytes(
         root / "renewals.txt",
         "\ufeffContract Renewal Checklist\r\n\r\nStart the renewal talks six months before the contract ends.\r\n"
@@ -88,12 +76,14 @@ def test_text_and_markdown_written_elsewhere_ingest_cleanly(tmp_path: Path) -> N
     )
     write_bytes(
         root / "handbook.md",
-        "# Partner Caf\u00e9 Handbook\r\n\r\nThe partner\u2019s team joins every quarterly review.\r\n".encode(
-            "cp1252"
-        ),
+        "# Partner Caf\u00e9 Handbook\r\n\r\nThe partner\u2019s team joins each quarterly review.\r\n".encode("cp1252"),
     )
-    data = tmp_path / "data"
-    result = alliance(data, "ingest", root)
+    data = tmp / "data"
+    return data, root, alliance(data, "ingest", root)
+
+
+def test_text_and_markdown_written_elsewhere_ingest_with_exit_0(elsewhere) -> None:  # noqa: ANN001
+    data, root, result = elsewhere
     assert result.returncode == 0, result.stdout + result.stderr
     summary = SUMMARY.match(result.stdout.strip().splitlines()[-1])
     assert summary and summary.groups() == ("2", "0", "0", "0", "0"), result.stdout
@@ -109,5 +99,9 @@ def test_text_and_markdown_written_elsewhere_ingest_cleanly(tmp_path: Path) -> N
     assert again.returncode == 0
     assert again.stdout.strip().splitlines()[-1] == "added=0 updated=0 unchanged=2 removed=0 failed=0"
 
-    # a clean run says nothing on stderr (stderr is where errors go; library debug logs do not belong there)
+
+def test_a_successful_ingest_writes_nothing_to_stderr(elsewhere) -> None:  # noqa: ANN001
+    # stderr is where the CLI's errors go; a clean run must not leave library debug logs there
+    _, _, result = elsewhere
+    assert result.returncode == 0
     assert result.stderr.strip() == "", result.stderr

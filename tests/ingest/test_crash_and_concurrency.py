@@ -3,6 +3,7 @@ answering keeps working while a sync writes."""
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -18,8 +19,7 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 from ingest.sync import Syncer
 from tests.conftest import write_docs
-from tests.ingest.builders import SUMMARY
-from tests.ingest.test_cli_ingest import ALLIANCE, cli_env
+from tests.ingest.builders import ALLIANCE, SUMMARY, cli_env
 
 TOPICS = ["sponsors", "budgets", "scorecards", "renewals", "exits", "onboarding", "escalations", "pipelines"]
 
@@ -32,7 +32,7 @@ def many_docs(root: Path, count: int) -> Path:
         docs[f"batch/doc-{i:03d}.md"] = (
             f"# Alliance Note {i}\n\n"
             f"## Context\n\nNote {i} explains how the alliance team handles {topic} with partner number {i}.\n\n"
-            f"## Practice\n\nFor partner {i} the sponsor reviews {topic} every quarter; ignoring {topic} causes trouble.\n"
+            f"## Practice\n\nFor partner {i} the sponsor reviews {topic} each quarter; ignoring {topic} hurts.\n"
         )
     return write_docs(root, docs)
 
@@ -145,8 +145,6 @@ def _vector_ids(data: Path) -> set[str]:
         [python, "-c", script, str(data)], env=cli_env(data), capture_output=True, text=True, timeout=120
     )
     assert out.returncode == 0, out.stderr[-2000:]
-    import json
-
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
@@ -177,7 +175,7 @@ def check_answer(answer: Answer) -> None:
 def test_answers_stay_well_formed_while_a_sync_writes(
     assistant: Assistant, syncer: Syncer, kb: KnowledgeBase, embedder: Embedder, tmp_path: Path
 ) -> None:
-    more = many_docs(tmp_path / "more", 16)
+    more = many_docs(tmp_path / "more", 24)
     before = kb.document_count()
     errors: list[BaseException] = []
     answers: list[tuple[bool, Answer]] = []
@@ -192,6 +190,7 @@ def test_answers_stay_well_formed_while_a_sync_writes(
             try:
                 during = syncing.is_set()
                 answer = assistant.ask(QUESTIONS[i % len(QUESTIONS)])
+                during = during or syncing.is_set()
                 check_answer(answer)
                 with lock:
                     answers.append((during, answer))
@@ -225,8 +224,8 @@ def test_answers_stay_well_formed_while_a_sync_writes(
 
     assert errors == [], repr(errors[:3])
     report = result["report"]
-    assert report.failed == 0 and report.count("added") == 16
-    assert kb.document_count() == before + 16
+    assert report.failed == 0 and report.count("added") == 24
+    assert kb.document_count() == before + 24
     assert sum(1 for during, _ in answers if during) >= 4, "no answers overlapped the sync"
     assert any(not a.abstained for _, a in answers)
     assert kb.vector_ids() == kb.catalog.all_chunk_ids()
