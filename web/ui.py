@@ -52,7 +52,7 @@ THEME_CSS = """
 .sources .passage { margin: 8px 0 4px 0; padding: 2px 0 2px 10px; border-left: 3px solid var(--color-accent);
   font-size: 0.95em; }
 .sources .snippet { margin: 8px 0 0 0; font-style: italic; }
-.sources mark { background: var(--color-accent-soft); color: inherit; padding: 0 2px; border-radius: 3px; }
+.sources mark { background: rgba(45, 212, 191, 0.28); color: inherit; padding: 0 2px; border-radius: 3px; }
 .sources .source-path { margin: 4px 0 0 0; font-family: var(--font-mono); }
 #feedback-row { align-items: center; }
 #feedback-row button { white-space: nowrap; }
@@ -119,7 +119,7 @@ def render_sources(answer: Answer) -> str:
         p = c.passage
         meta = " · ".join(x for x in (p.doc_type, p.section, f"page {p.page}" if p.page else None) if x)
         parts.append(
-            f'<details class="source" data-index="{c.index}" data-doc="{html.escape(p.doc_id)}">'
+            f'<details class="source source-{c.index}" data-index="{c.index}" data-doc="{html.escape(p.doc_id)}">'
             f'<summary><span class="num">[{c.index}]</span> <span class="title">{html.escape(p.title)}</span> '
             f'<span class="meta">{html.escape(meta)}</span></summary>'
             f"{_passage_html(p.text, c.snippet)}"
@@ -191,6 +191,8 @@ def build_ui(services: Services) -> gr.Blocks:
                             show_label=False,
                             scale=5,
                             min_width=160,
+                            lines=1,
+                            max_lines=3,
                             elem_id="comment",
                         )
                         rate_up = gr.Button("Helpful", scale=0, min_width=100, size="sm", elem_id="rate-up")

@@ -33,7 +33,6 @@ UPLOAD_TIMEOUT_MS = 120_000  # embedding an uploaded file
 
 QUESTION = "#question textarea"
 SEND = "#send"
-LAST_ANSWER = "#chat .bot-row:last-of-type"  # fallback only; see last_answer()
 
 
 def missing_browser() -> str | None:
@@ -95,7 +94,7 @@ def new_page(browser: Browser, base_url: str, viewport: dict[str, int] | None = 
 
 def answers(page: Page) -> Locator:
     """The assistant's messages, oldest first."""
-    return page.locator("#chat .message.bot, #chat [data-testid='bot']")
+    return page.locator("#chat .message-row.bot-row")
 
 
 def finished_answers(page: Page) -> Locator:
@@ -125,7 +124,7 @@ def wait_idle(page: Page, timeout_ms: int = ANSWER_TIMEOUT_MS) -> None:
 
 
 def source(answer: Locator, index: int) -> Locator:
-    return answer.locator(f"details.source[data-index='{index}']")
+    return answer.locator(f"details.source-{index}")  # the chat's sanitizer drops data-* attributes
 
 
 def expand_source(answer: Locator, index: int = 1) -> Locator:

@@ -1,0 +1,99 @@
+"""The extractive answer, abstention, follow-up rewriting and citation checks."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.citations import markers, strip_markers, supported
+from assistant.errors import InvalidQuestion, KnowledgeBaseEmpty
+from assistant.followup import Turn, depends_on_history, standalone_query
+from assistant.glossary import expand
+from assistant.passages import Passage
+from assistant.service import Assistant
+
+
+def test_answer_sentences_are_quoted_from_the_cited_passages(assistant: Assistant) -> None:
+    answer = assistant.ask("What should a joint health check cover?")
+    assert not answer.abstained
+    sentences = re.split(r"(?<=\])\s+", answer.answer)
+    assert 2 <= len(sentences) <= 6
+    by_index = {c.index: c.passage.text for c in answer.citations}
+    for sentence in sentences:
+        number = int(re.search(r"\[(\d+)\]$", sentence).group(1))
+        assert strip_markers(sentence).rstrip(".") in " ".join(by_index[number].split())
+
+
+def test_most_direct_sentence_comes_first(assistant: Assistant) -> None:
+    answer = assistant.ask("Do comments or scores matter more in a health check survey?")
+    first = re.split(r"(?<=\])\s+", answer.answer)[0]
+    assert "comments" in first and "matter more" in first
+
+
+def test_no_sentence_is_repeated(assistant: Assistant) -> None:
+    answer = assistant.ask("health check")
+    sentences = [strip_markers(s) for s in re.split(r"(?<=\])\s+", answer.answer)]
+    assert len(sentences) == len(set(sentences))
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How do I bake sourdough bread?", "Who won the football world cup in 2014?", "how do I reverse a linked list?"],
+)
+def test_out_of_scope_is_declined_with_what_is_covered(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.abstained and answer.citations == []
+    assert "health checks" in answer.answer
+
+
+def test_bad_questions_raise_clear_errors(assistant: Assistant) -> None:
+    with pytest.raises(InvalidQuestion, match="empty"):
+        assistant.ask("  ")
+    with pytest.raises(InvalidQuestion, match="limit"):
+        assistant.ask("x" * (assistant.settings.max_question_chars + 1))
+
+
+def test_empty_knowledge_base_says_how_to_fill_it(settings, embedder) -> None:  # noqa: ANN001
+    with pytest.raises(KnowledgeBaseEmpty, match="alliance ingest"):
+        Assistant(settings, embedder=embedder).ask("how do I prioritize?")
+
+
+def test_follow_up_is_rewritten_with_the_previous_question() -> None:
+    history = [Turn("user", "How do I win an executive sponsor?"), Turn("assistant", "Show results. [1]")]
+    rewritten = standalone_query("which of those needs the sponsor?", history)
+    assert "executive" in rewritten and rewritten.startswith("which of those")
+    assert standalone_query("How do I run a joint health check with a partner?", history) == (
+        "How do I run a joint health check with a partner?"
+    )
+    assert standalone_query("which of those?", []) == "which of those?"
+
+
+def test_dependence_detection() -> None:
+    assert depends_on_history("and for a CRO?")
+    assert depends_on_history("what about them?")
+    assert not depends_on_history("How should we structure quarterly joint business reviews with partners?")
+
+
+def test_follow_up_retrieves_from_the_earlier_topic(assistant: Assistant) -> None:
+    history = [Turn("user", "What should an autumn reset of the portfolio include?")]
+    answer = assistant.ask("and who owns that?", history)
+    assert answer.citations[0].passage.doc_id == "t-reset"
+
+
+def test_glossary_spells_out_jargon() -> None:
+    assert "steering committee" in expand("is our steerco too big?")
+    assert "joint business review" in expand("prep for the JBR")
+    assert expand("plain question") == "plain question"
+
+
+def passage(text: str) -> Passage:
+    return Passage("c", "d", "T", "d.md", None, None, "article", [], None, text)
+
+
+def test_citation_check() -> None:
+    source = passage("Surveys on a 1–5 scale show where partners differ; satisfaction lands between 3 and 4.6.")
+    assert supported("Satisfaction usually lands between 3 and 4.6.", source)
+    assert not supported("Satisfaction usually lands between 2 and 4.9.", source)
+    assert not supported("Quarterly revenue targets drive bonus payouts for sales teams.", source)
+    assert markers("Text [1, 3] and [2].") == [1, 3, 2]

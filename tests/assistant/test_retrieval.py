@@ -1,0 +1,71 @@
+"""Fusion, filters, diversity and the hybrid pipeline over a real store."""
+
+from __future__ import annotations
+
+from assistant.passages import Filters, Passage
+from assistant.retrieval import Retriever, diversify, reciprocal_rank_fusion
+
+
+def test_rrf_rewards_agreement_between_rankings() -> None:
+    fused = reciprocal_rank_fusion([["a", "b", "c"], ["b", "c", "d"]], [1.0, 1.0], k=60)
+    ranked = sorted(fused, key=lambda cid: -fused[cid])
+    assert ranked[0] == "b"
+    assert ranked[-1] in {"a", "d"}
+    assert fused["b"] == 1 / 61 + 1 / 62 or abs(fused["b"] - (1 / 62 + 1 / 61)) < 1e-12
+
+
+def test_rrf_weights_shift_the_order() -> None:
+    fused = reciprocal_rank_fusion([["a", "b"], ["b", "a"]], [2.0, 1.0], k=60)
+    assert fused["a"] > fused["b"]
+
+
+def p(cid: str, doc: str, text: str) -> Passage:
+    return Passage(cid, doc, doc, f"{doc}.md", None, None, "article", [], None, text)
+
+
+def test_diversity_caps_passages_per_document_and_drops_near_duplicates() -> None:
+    passages = [
+        p("1", "a", "quarterly business reviews keep the partners aligned on goals"),
+        p("2", "a", "quarterly business reviews keep the partners aligned on goals!"),
+        p("3", "a", "the steering committee resolves escalations each quarter"),
+        p("4", "a", "a third passage from the same document about budgets"),
+        p("5", "b", "health checks use anonymous surveys"),
+    ]
+    chosen = diversify(passages, k=5, max_per_document=2)
+    assert [x.chunk_id for x in chosen] == ["1", "3", "5"]
+
+
+def test_filters_admit_by_type_topic_and_lifecycle() -> None:
+    f = Filters(doc_types=["playbook"], topics=["resets", "exits"], lifecycle=["transformation-or-exit"])
+    assert f.admits("playbook", ["exits"], "transformation-or-exit")
+    assert not f.admits("article", ["exits"], "transformation-or-exit")
+    assert not f.admits("playbook", ["metrics"], "transformation-or-exit")
+    assert not f.admits("playbook", ["exits"], "strategy")
+    assert Filters().admits("anything", [], None)
+
+
+def test_hybrid_finds_what_each_retriever_alone_finds(assistant) -> None:  # noqa: ANN001
+    retriever: Retriever = assistant.retriever
+    # An exact rare phrase is a keyword match; a paraphrase is a dense match; hybrid gets both.
+    keyword = retriever.retrieve("home region", 3, mode="keyword").passages
+    dense = retriever.retrieve("is a partner from another country less important?", 3, mode="dense").passages
+    assert keyword[0].doc_id == "notes/priorities"
+    assert dense[0].doc_id == "notes/priorities"
+    both = retriever.retrieve("home region of a partner", 3).passages
+    assert both[0].doc_id == "notes/priorities"
+    assert both[0].dense is not None and both[0].keyword is not None
+
+
+def test_filters_apply_to_dense_and_keyword_hits(assistant) -> None:  # noqa: ANN001
+    hits = assistant.retriever.retrieve("health check survey", 5, Filters(topics=["resets"])).passages
+    assert hits and {h.doc_id for h in hits} == {"t-reset"}
+    none = assistant.retriever.retrieve("health check survey", 5, Filters(lifecycle=["strategy"])).passages
+    assert none == []
+
+
+def test_no_more_than_max_per_document(assistant) -> None:  # noqa: ANN001
+    hits = assistant.retriever.retrieve("health check survey comments scores partner", 5).passages
+    counts: dict[str, int] = {}
+    for hit in hits:
+        counts[hit.doc_id] = counts.get(hit.doc_id, 0) + 1
+    assert max(counts.values()) <= assistant.settings.max_per_document
