@@ -19,6 +19,14 @@ from assistant.text import terms
 
 log = logging.getLogger(__name__)
 
+
+def _bm25s():  # noqa: ANN202
+    """Import bm25s, which sets its own logger to DEBUG on import; keep it quiet."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
 _MARKER = "CURRENT"
 
 
@@ -44,7 +52,7 @@ class KeywordIndex:
 
     def build(self, chunks: Iterable[tuple[str, str]], generation: int) -> int:
         """Index (id, text) pairs and publish the index atomically; returns the number indexed."""
-        import bm25s
+        bm25s = _bm25s()
 
         ids: list[str] = []
         corpus: list[list[str]] = []
@@ -88,7 +96,7 @@ class KeywordIndex:
     def _load(self, name: str | None):  # noqa: ANN202
         if name is None:
             return None, [], {}
-        import bm25s
+        bm25s = _bm25s()
 
         folder = self.directory / name
         try:

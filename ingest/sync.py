@@ -235,6 +235,9 @@ class Syncer:
         except (AssistantError, OSError) as exc:
             reason = str(exc) if isinstance(exc, AssistantError) else f"{src.source}: {exc.strerror or exc}"
             return FileOutcome(src.source, "failed", reason=reason.removeprefix(f"{src.source}: "))
+        except Exception as exc:  # one bad file must never abort the others
+            log.exception("unexpected failure reading %s", src.source)
+            return FileOutcome(src.source, "failed", reason=f"could not be read ({type(exc).__name__})")
 
     def _hash(self, data: bytes) -> str:
         digest = hashlib.sha256(data)
@@ -254,8 +257,9 @@ class Syncer:
             new_vectors = {c.chunk_id: by_id[c.chunk_id] for c in prepared.to_embed}
             try:
                 self.kb.replace_document(prepared.doc, prepared.chunks, new_vectors)
-                if prepared.replaces and self.kb.catalog.document(prepared.replaces):
-                    self.kb.remove_document(prepared.replaces, refresh=False)
+                previous = self.kb.catalog.document(prepared.replaces) if prepared.replaces else None
+                if previous is not None and previous.path == prepared.doc.path:
+                    self.kb.remove_document(previous.doc_id, refresh=False)
             except Exception as exc:  # one bad document must not stop the others
                 log.exception("storing %s failed", prepared.doc.source)
                 record(FileOutcome(prepared.doc.source, "failed", prepared.doc.doc_id, reason=f"not stored ({exc})"))

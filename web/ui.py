@@ -148,7 +148,7 @@ def _answer_text(content: object) -> str:
 def _history(messages: list[dict]) -> list[Turn]:
     turns = []
     for m in messages:
-        if m.get("role") == "user":
+        if m.get("role") == "user" and isinstance(m.get("content"), str):
             turns.append(Turn("user", _plain(m.get("content"))))
         elif m.get("role") == "assistant":
             turns.append(Turn("assistant", _answer_text(m.get("content"))))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.errors import UnsupportedFormat
+from assistant.errors import AssistantError, CorruptDocument, UnsupportedFormat
 from ingest.document import LoadedDocument
 from ingest.loaders.docx import load_docx
 from ingest.loaders.html import load_html
@@ -35,5 +35,13 @@ def loader_for(name: str) -> Loader:
 
 
 def load(data: bytes, name: str) -> LoadedDocument:
-    """Load raw bytes named `name` (only the extension and stem matter)."""
-    return loader_for(name)(data, name)
+    """Load raw bytes named `name` (only the extension and stem matter).
+
+    Parsers of binary formats raise all sorts of errors on damaged files; every one becomes CorruptDocument."""
+    loader = loader_for(name)
+    try:
+        return loader(data, name)
+    except AssistantError:
+        raise
+    except Exception as exc:
+        raise CorruptDocument(f"{name}: damaged or unreadable file ({type(exc).__name__}: {exc})"[:300]) from None

@@ -9,6 +9,9 @@ from assistant.errors import CorruptDocument, EmptyDocument
 from ingest.document import LoadedDocument
 
 
+PLACEHOLDER_TITLES = {"", "untitled", "untitled document", "microsoft word", "document"}
+
+
 def load_pdf(data: bytes, name: str) -> LoadedDocument:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -32,5 +35,6 @@ def load_pdf(data: bytes, name: str) -> LoadedDocument:
         starts.append(len(text))
         text += page_text
     first_line = next((line.strip() for line in text.splitlines() if line.strip()), Path(name).stem)
-    title = meta_title.strip() or first_line
+    meta_title = meta_title.strip()
+    title = first_line if meta_title.lower() in PLACEHOLDER_TITLES else meta_title
     return LoadedDocument(text=text, title=title, page_starts=starts)
