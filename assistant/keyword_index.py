@@ -27,6 +27,7 @@ def _bm25s():  # noqa: ANN202
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     return bm25s
 
+
 _MARKER = "CURRENT"
 
 

@@ -63,6 +63,8 @@ class KnowledgeBase:
         self._collection = None
         self._client = None
         self._lock = threading.Lock()
+        self._generation_seen = -1
+        self._writing = False
 
     # -- Chroma ----------------------------------------------------------------------------------------
 
@@ -83,7 +85,22 @@ class KnowledgeBase:
                         embedding_function=None,
                         configuration={"hnsw": {"space": "cosine"}},
                     )
+                    self._generation_seen = self.catalog.generation()
         return self._collection
+
+    def _follow_other_writers(self) -> None:
+        """Chroma keeps its vector index in memory: reopen it when another process changed the store."""
+        if self._collection is None or self._writing or self.catalog.generation() == self._generation_seen:
+            return
+        with self._lock:
+            if self._collection is not None and self.catalog.generation() != self._generation_seen:
+                log.info("the store changed in another process; reopening the vector index")
+                self._client.clear_system_cache()
+                self._collection = self._client = None
+        self.collection  # noqa: B018 - reopen now, not on the next query
+
+    def _wrote(self) -> None:
+        self._generation_seen = self.catalog.generation()
 
     def vector_ids(self) -> set[str]:
         return set(self.collection.get(include=[])["ids"])
@@ -117,6 +134,7 @@ class KnowledgeBase:
         if kept:
             self.collection.update(ids=[c.chunk_id for c in kept], metadatas=[chroma_metadata(doc, c) for c in kept])
         self.catalog.commit_document(doc, list(chunks))
+        self._wrote()
         stale = sorted(old_ids - set(new_ids))
         if stale:
             self.collection.delete(ids=stale)
@@ -127,8 +145,12 @@ class KnowledgeBase:
         with open(self.settings.data_dir / ".write.lock", "a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
+                self._follow_other_writers()
+                self._writing = True
                 yield
             finally:
+                self._writing = False
+                self._wrote()
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def remove_document(self, doc_id: str, refresh: bool = True) -> int:
@@ -136,6 +158,7 @@ class KnowledgeBase:
         if self.catalog.document(doc_id) is None:
             raise DocumentNotFound(f"no document with id {doc_id!r}")
         chunk_ids = self.catalog.delete_document(doc_id)
+        self._wrote()
         if chunk_ids:
             self.collection.delete(ids=chunk_ids)
         if refresh:
@@ -162,6 +185,7 @@ class KnowledgeBase:
             if not ids <= stored:
                 log.warning("document %s lost %d vector(s); it will be ingested again", doc_id, len(ids - stored))
                 self.catalog.delete_document(doc_id)
+                self._wrote()
                 report.documents_dropped += 1
         if report.changed or self.keywords.generation != self.catalog.generation():
             self.refresh_keyword_index()
@@ -176,6 +200,7 @@ class KnowledgeBase:
         return self.catalog.documents()
 
     def dense_search(self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
+        self._follow_other_writers()
         count = self.collection.count()
         if count == 0:
             return []

@@ -54,6 +54,8 @@ THEME_CSS = """
 .sources .snippet { margin: 8px 0 0 0; font-style: italic; }
 .sources mark { background: rgba(45, 212, 191, 0.28); color: inherit; padding: 0 2px; border-radius: 3px; }
 .sources .source-path { margin: 4px 0 0 0; font-family: var(--font-mono); }
+#chat .declined { color: var(--body-text-color-subdued); }
+#chat .failed { color: var(--error-text-color, #b91c1c); }
 #feedback-row { align-items: center; }
 #feedback-row button { white-space: nowrap; }
 #feedback-status p { margin: 0; color: var(--body-text-color-subdued); }
@@ -68,6 +70,7 @@ THEME_CSS = """
 _SOURCES = '\n\n<div class="sources">'
 _MARKER = re.compile(r"\[(\d+)\]")
 _TAG = re.compile(r"<[^>]*>")
+_BREAK = re.compile(r"<br\s*/?>")
 _DOC_ID = re.compile(r'data-doc="([^"]*)"')
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -75,7 +78,21 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 def _answer_markdown(text: str) -> str:
     """The answer as safe chat markdown: any HTML in it (from a document or a model) is shown as text,
     and each `[n]` marker gets a styled span."""
-    return _MARKER.sub(r'<span class="cite">[\1]</span>', html.escape(text, quote=False))
+    return _markers(html.escape(text, quote=False))
+
+
+def _markers(escaped: str) -> str:
+    return _MARKER.sub(r'<span class="cite">[\1]</span>', escaped)
+
+
+def _final_message(answer: Answer) -> str:
+    """The finished answer: cited text and its sources, or a declined answer marked as such. Either way the
+    message ends in an element (`.sources`, `.declined`) that says the answer is complete."""
+    if answer.abstained or not answer.citations:
+        body = f'<div class="declined">{_markers(_lines(answer.answer))}</div>'
+    else:
+        body = _answer_markdown(answer.answer)
+    return body + ("\n\n" + render_sources(answer) if answer.citations else "")
 
 
 def _lines(text: str) -> str:
@@ -142,13 +159,14 @@ def _plain(content: object) -> str:
 
 def _answer_text(content: object) -> str:
     """The answer as the assistant gave it: without the sources block and the markup added for display."""
-    return html.unescape(_TAG.sub("", _plain(content).split(_SOURCES)[0]))
+    text = _BREAK.sub("\n", _plain(content).split(_SOURCES)[0])
+    return html.unescape(_TAG.sub("", text))
 
 
 def _history(messages: list[dict]) -> list[Turn]:
     turns = []
     for m in messages:
-        if m.get("role") == "user" and isinstance(m.get("content"), str):
+        if m.get("role") == "user":
             turns.append(Turn("user", _plain(m.get("content"))))
         elif m.get("role") == "assistant":
             turns.append(Turn("assistant", _answer_text(m.get("content"))))
@@ -225,11 +243,7 @@ def build_ui(services: Services) -> gr.Blocks:
                         yield messages, gr.update(), {}, gr.update()
                     else:
                         services.record_decline(question, event)
-                        messages[-1] = {
-                            "role": "assistant",
-                            "content": _answer_markdown(event.answer)
-                            + ("\n\n" + render_sources(event) if event.citations else ""),
-                        }
+                        messages[-1] = {"role": "assistant", "content": _final_message(event)}
                         state = {
                             "question": question,
                             "answer": event.answer,
@@ -238,7 +252,8 @@ def build_ui(services: Services) -> gr.Blocks:
                         yield messages, gr.update(), state, gr.update()
             except Exception as exc:  # the user sees a message, never a trace
                 log.exception("chat failed")
-                messages[-1] = {"role": "assistant", "content": f"Sorry, that failed: {html.escape(_friendly(exc))}"}
+                failed = html.escape(f"Sorry, that failed: {_friendly(exc)}")
+                messages[-1] = {"role": "assistant", "content": f'<div class="failed">{failed}</div>'}
                 yield messages, gr.update(), {}, gr.update()
 
         def rate(kind: str, state: dict, note: str):

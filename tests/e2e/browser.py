@@ -98,8 +98,9 @@ def answers(page: Page) -> Locator:
 
 
 def finished_answers(page: Page) -> Locator:
-    """Assistant messages whose sources block has rendered: the final event of a streamed answer."""
-    return page.locator("#chat .message-content:has(.sources)")
+    """Assistant messages that are complete: the final event of a streamed answer ends in its sources block,
+    a declined answer is wrapped in `.declined` and a failure in `.failed` (see web/ui.py)."""
+    return page.locator("#chat .message-content:has(.sources, .declined, .failed)")
 
 
 def ask(page: Page, question: str, timeout_ms: int = ANSWER_TIMEOUT_MS) -> Locator:
@@ -121,6 +122,10 @@ def wait_idle(page: Page, timeout_ms: int = ANSWER_TIMEOUT_MS) -> None:
                     .every(el => el.classList.contains('hide') || !el.querySelector('.eta-bar, .progress-text'))""",
         timeout=timeout_ms,
     )
+
+
+def declined(answer: Locator) -> bool:
+    return answer.locator(".declined").count() > 0
 
 
 def source(answer: Locator, index: int) -> Locator:

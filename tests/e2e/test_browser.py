@@ -152,10 +152,19 @@ def test_wrong_curator_key_does_not_unlock(page) -> None:  # noqa: ANN001
 
 
 def test_follow_up_question_uses_the_conversation(page) -> None:  # noqa: ANN001
-    # Alone, "Which month is that?" finds nothing; after the first question it must borrow its words.
+    from playwright.sync_api import expect
+
+    # Alone, "Which month is that?" finds nothing; after a question about the audit it borrows that question's words.
+    alone = ui.ask(page, "Which month is that?")
+    assert ui.declined(alone), alone.inner_text()
+    assert ui.source_titles(alone) == []
+    page.locator("#clear").click()
+    expect(ui.answers(page)).to_have_count(0)
+
     first = ui.ask(page, "When should the alliance manager audit the portfolio?")
     assert "Autumn Reset Playbook" in ui.source_titles(first)
     follow_up = ui.ask(page, "Which month is that?")
+    assert not ui.declined(follow_up), follow_up.inner_text()
     assert "Autumn Reset Playbook" in ui.source_titles(follow_up)
     assert "September" in follow_up.inner_text()
 

@@ -14,6 +14,13 @@ from tests.e2e.server import alliance, cli_env, running_server
 pytestmark = pytest.mark.e2e
 
 
+_STATE: dict = {}
+
+
+def server_root() -> Path:
+    return _STATE["root"]
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> str:  # noqa: ANN001
     root = tmp_path_factory.mktemp("e2e")
@@ -23,6 +30,7 @@ def server(tmp_path_factory) -> str:  # noqa: ANN001
     assert ingested.returncode == 0, ingested.stderr
     assert ingested.stdout.strip().splitlines()[-1] == "added=3 updated=0 unchanged=0 removed=0 failed=0"
     with running_server(env, corpus) as base:
+        _STATE.update(env=env, root=root)
         yield base
 
 
@@ -104,3 +112,33 @@ def test_cli_ask_json_matches_the_api_shape(server: str, tmp_path: Path) -> None
     body = json.loads(result.stdout)
     assert set(body) >= {"answer", "citations", "abstained"}
     assert body["citations"][0]["source"] == "notes/priorities.txt"
+
+
+def test_cli_writes_while_serving_are_seen_by_the_server(server: str) -> None:
+    env, root = _STATE["env"], server_root()
+    extra = root / "extra"
+    extra.mkdir(exist_ok=True)
+    (extra / "incentives.txt").write_text(
+        "Channel Incentive Tiers\n\nDeal registration gives the partner who finds a customer a protected discount "
+        "for ninety days. Partner tiers reward certified staff and yearly sales volume.\n"
+    )
+    question = {"question": "How does deal registration protect a channel partner?"}
+    assert alliance("ingest", str(extra), env=env).returncode == 0
+    body = httpx.post(f"{server}/v1/ask", json=question, timeout=60).json()
+    assert body["citations"] and body["citations"][0]["doc_id"] == "incentives"
+    assert alliance("remove", "incentives", env=env).returncode == 0
+    after = httpx.post(f"{server}/v1/ask", json=question, timeout=60).json()
+    assert all(c["doc_id"] != "incentives" for c in after["citations"])
+    hits = httpx.get(f"{server}/v1/search", params={"q": "deal registration protected discount"}).json()["results"]
+    assert all(h["doc_id"] != "incentives" for h in hits)
+
+
+def test_keys_never_reach_the_log(server: str) -> None:
+    httpx.post(
+        f"{server}/v1/documents",
+        headers={"Authorization": "Bearer e2e-curator"},
+        files={"files": ("k.md", b"# K\n\nKey handling note for alliance curators.")},
+    )
+    httpx.get(f"{server}/v1/documents", headers={"Authorization": "Bearer wrong-key-value"})
+    log = "\n".join(p.read_text() for p in server_root().glob("server-*.log"))
+    assert "e2e-curator" not in log and "wrong-key-value" not in log
