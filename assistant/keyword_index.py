@@ -6,8 +6,8 @@ Readers never rebuild it: they load the saved index once and again only when a w
 from __future__ import annotations
 
 import json
-import math
 import logging
+import math
 import os
 import shutil
 import threading

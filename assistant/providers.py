@@ -18,8 +18,9 @@ log = logging.getLogger(__name__)
 
 def openai_chat_model(settings: Settings, base_url: str | None, model: str):  # noqa: ANN201
     from langchain_openai import ChatOpenAI
+    from pydantic import SecretStr
 
-    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
+    key = settings.llm_api_key or SecretStr("not-needed")
     return ChatOpenAI(
         base_url=base_url,
         model=model,
@@ -27,7 +28,7 @@ def openai_chat_model(settings: Settings, base_url: str | None, model: str):  # 
         timeout=settings.llm_timeout_s,
         max_retries=0,
         temperature=0,
-        max_tokens=settings.llm_max_tokens,
+        max_completion_tokens=settings.llm_max_tokens,
         streaming=True,
     )
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 
 from assistant.composers import Composer, Composition, ExtractiveComposer, cite
-from assistant.providers import make_composer
 from assistant.embeddings import Embedder
 from assistant.errors import InvalidQuestion, KnowledgeBaseEmpty
 from assistant.evidence import Evidence, measure
@@ -19,6 +18,7 @@ from assistant.followup import Turn, standalone_query
 from assistant.glossary import expand
 from assistant.knowledge_base import KnowledgeBase
 from assistant.passages import Answer, Filters, Passage
+from assistant.providers import make_composer
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
 
@@ -122,7 +122,7 @@ class Assistant:
             text, citations, False, query, self.composer.name, composition.degraded, composition.degraded_reason
         )
 
-    def _compose(self, query: str, passages: list[Passage]) -> Iterator[Delta | Answer]:
+    def _compose(self, query: str, passages: list[Passage]) -> Generator[Delta, None, Composition]:
         """Stream each checked sentence with its marker as the composer produces it."""
         composition = Composition()
         numbers: dict[int, int] = {}

@@ -21,8 +21,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from assistant.embeddings import Embedder
-from assistant.glossary import expand
 from assistant.followup import standalone_query
+from assistant.glossary import expand
 from assistant.knowledge_base import KnowledgeBase
 from assistant.service import Assistant
 from assistant.settings import Settings
@@ -56,7 +56,8 @@ def calibrate(assistant: Assistant, questions: QuestionSet) -> None:
     inside = sorted(score(q["question"]) for q in questions.in_scope)
     outside = sorted(score(q["question"]) for q in questions.out_of_scope)
     print(
-        f"in-scope evidence: min {inside[0]:.3f} p5 {inside[len(inside) // 20]:.3f} median {inside[len(inside) // 2]:.3f}"
+        f"in-scope evidence: min {inside[0]:.3f} p5 {inside[len(inside) // 20]:.3f} "
+        f"median {inside[len(inside) // 2]:.3f}"
     )
     print(f"out-of-scope evidence: max {outside[-1]:.3f} median {outside[len(outside) // 2]:.3f}")
     for threshold in sorted({round(x, 3) for x in outside[-3:]} | {round(outside[-1] + 0.005, 3)}):

@@ -39,7 +39,7 @@ def load_html(data: bytes, name: str) -> LoadedDocument:
     h1 = soup.find("h1")
     for tag in soup.find_all(_NOISE):
         tag.decompose()
-    for tag in soup.find_all(attrs={"role": ["navigation", "banner", "contentinfo"]}):
+    for tag in soup.select("[role=navigation], [role=banner], [role=contentinfo]"):
         tag.decompose()
     main = soup.find("main") or soup.find("article") or soup.body or soup
     blocks = [el for el in main.find_all(_BLOCKS) if not el.find(_BLOCKS)]

@@ -8,7 +8,6 @@ from pathlib import Path
 from assistant.errors import CorruptDocument, EmptyDocument
 from ingest.document import LoadedDocument
 
-
 PLACEHOLDER_TITLES = {"", "untitled", "untitled document", "microsoft word", "document"}
 
 

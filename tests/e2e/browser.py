@@ -155,9 +155,10 @@ def unlock_curator(page: Page, key: str) -> str:
     field.wait_for(state="visible")
     field.fill(key)
     page.locator("#unlock").click()
-    status = page.locator("#curator-status")
+    # The markdown itself, not the whole block: its status tracker shows a timer ("0.1s") while the event runs.
+    status = page.locator("#curator-status [data-testid='markdown']")
     page.wait_for_function(
-        "() => (document.querySelector('#curator-status')?.innerText || '').trim().length > 0",
+        """() => (document.querySelector("#curator-status [data-testid='markdown']")?.innerText || '').trim()""",
         timeout=PAGE_TIMEOUT_MS,
     )
     return status.inner_text().strip()

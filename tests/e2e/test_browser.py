@@ -129,7 +129,8 @@ def test_curator_uploads_a_file_and_it_is_answerable(page, tmp_path: Path) -> No
     expect(page.locator("#documents")).to_contain_text(HEALTH_TITLE)
 
     page.locator("#upload input[type=file]").set_input_files(str(upload))
-    expect(page.locator("#upload")).to_contain_text(upload.name)  # the file reached the server
+    # The file reached the server once the component links to its stored copy.
+    expect(page.locator(f"#upload a[href$='/{upload.name}']")).to_be_visible(timeout=ui.UPLOAD_TIMEOUT_MS)
     page.locator("#upload-button").click()
     row = page.locator("#upload-results tbody tr", has_text=upload.name)
     expect(row).to_contain_text("added", timeout=ui.UPLOAD_TIMEOUT_MS)
