@@ -37,7 +37,7 @@ TOPICS = [
 ]
 THEME_CSS = """
 .gradio-container { max-width: 1100px !important; margin: 0 auto !important; }
-#chat { min-height: 420px; }
+#chat { height: clamp(360px, calc(100vh - 300px), 640px) !important; }
 #chat .message-content { line-height: 1.55; }
 #chat .cite { color: var(--color-accent); font-size: 0.78em; font-weight: 600; white-space: nowrap; }
 .sources { margin-top: 12px; padding-top: 8px; border-top: 1px solid var(--border-color-primary); }
@@ -62,7 +62,6 @@ THEME_CSS = """
 #curator-row { align-items: end; }
 @media (max-width: 640px) {
   .gradio-container { padding: 4px 6px !important; }
-  #chat { min-height: 300px; }
   #feedback-row button { min-width: 0 !important; }
 }
 """
@@ -71,6 +70,7 @@ _SOURCES = '\n\n<div class="sources">'
 _MARKER = re.compile(r"\[(\d+)\]")
 _TAG = re.compile(r"<[^>]*>")
 _BREAK = re.compile(r"<br\s*/?>")
+_BULLET = re.compile(r"^\s*[-*+]\s+")  # markdown list items in a passage read better as bullets
 _DOC_ID = re.compile(r'data-doc="([^"]*)"')
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -102,7 +102,7 @@ def _lines(text: str) -> str:
 
 def _passage_html(text: str, snippet: str) -> str:
     """The passage, with the cited sentences highlighted (or the snippet shown above it if they are not found)."""
-    text = text.strip()
+    text = "\n".join(_BULLET.sub("• ", line) for line in text.strip().split("\n"))
     spans: list[tuple[int, int]] = []
     for sentence in _SENTENCE_END.split(snippet.strip()):
         tokens = sentence.split()
@@ -187,7 +187,8 @@ def build_ui(services: Services) -> gr.Blocks:
                     chat = gr.Chatbot(
                         elem_id="chat",
                         label="Conversation",
-                        height=520,
+                        show_label=False,
+                        height=600,
                         buttons=["copy"],
                         feedback_options=("Like", "Dislike"),
                         placeholder="Answers appear here, each sentence with a numbered source you can open.",

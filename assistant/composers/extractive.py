@@ -5,7 +5,8 @@ No LLM: every sentence of the answer is quoted from a passage, so every claim ha
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 
 from assistant.composers.base import Cited, Composition
 from assistant.passages import Passage
@@ -15,19 +16,29 @@ from assistant.text import split_sentences, terms
 MIN_WORDS = 6
 MAX_WORDS = 60
 RELATIVE_CUTOFF = 0.45
+# Playbook fields such as "Inputs: survey data." are labels, not answers.
+_LABEL = re.compile(r"^(inputs?|outputs?|owners?|timing|roles?|when|step \d+)\s*:", re.IGNORECASE)
 
 
 class ExtractiveComposer:
     name = "extractive"
 
-    def __init__(self, min_sentences: int = 2, max_sentences: int = 6, passages_used: int = 4) -> None:
+    def __init__(
+        self,
+        min_sentences: int = 2,
+        max_sentences: int = 6,
+        passages_used: int = 4,
+        idf: Callable[[str], float] | None = None,
+    ) -> None:
         self.min_sentences = min_sentences
         self.max_sentences = max_sentences
         self.passages_used = passages_used
+        self.idf = idf
 
     def _candidates(self, question: str, passages: Sequence[Passage]) -> list[tuple[float, int, int, str]]:
         wanted = terms(question)
-        weights = {t: 1.0 for t in wanted}
+        # Rare words say more about what was asked than common ones.
+        weights = {t: self.idf(t) if self.idf else 1.0 for t in wanted}
         total = sum(weights.values()) or 1.0
         found = []
         for position, passage in enumerate(passages[: self.passages_used]):
@@ -35,7 +46,7 @@ class ExtractiveComposer:
             context = set(terms(f"{passage.title} {passage.section or ''}"))
             for order, sentence in enumerate(split_sentences(passage.text)):
                 count = len(sentence.split())
-                if count < MIN_WORDS or sentence.endswith(":"):
+                if count < MIN_WORDS or sentence.endswith(":") or _LABEL.match(sentence):
                     continue
                 own = set(terms(sentence))
                 overlap = sum(w for t, w in weights.items() if t in own) / total
