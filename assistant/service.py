@@ -69,20 +69,22 @@ class Assistant:
 
     def _prepare(
         self, question: str, history: Sequence[Turn], filters: Filters | None, top_k: int | None
-    ) -> tuple[str, list[Passage], bool]:
+    ) -> tuple[str, list[Passage], Composition, bool]:
+        """Standalone query, passages, the extractive draft, and whether the evidence is too weak."""
         question = self.validate(question)
         if self.kb.document_count() == 0:
             raise KnowledgeBaseEmpty(EMPTY_HINT)
         query = standalone_query(question, history)
         searched = expand(query)
-        retrieved = self.retriever.retrieve(searched, top_k, filters)
-        evidence = self.evidence(searched, retrieved.passages)
+        passages = self.retriever.retrieve(searched, top_k, filters).passages
+        draft = self.extractive.compose(searched, passages)
+        evidence = self.evidence(searched, passages, draft)
         log.debug("query=%r evidence=%.3f", searched, evidence.score)
-        return query, retrieved.passages, evidence.score < self.settings.abstain_threshold
+        return query, passages, draft, evidence.score < self.settings.abstain_threshold
 
-    def evidence(self, query: str, passages: Sequence[Passage]) -> Evidence:
-        keywords = self.kb.keywords
-        return measure(query, passages, keywords.idf, keywords.max_idf)
+    def evidence(self, query: str, passages: Sequence[Passage], draft: Composition | None = None) -> Evidence:
+        draft = draft if draft is not None else self.extractive.compose(query, passages)
+        return measure(query, passages, [sentence for sentence, _ in draft.sentences], self.kb.keywords.idf)
 
     def ask(
         self,
@@ -107,29 +109,29 @@ class Assistant:
     ) -> Iterator[Delta | Answer]:
         """Yield the answer's text in pieces as it is ready, then the whole `Answer`."""
         started = time.perf_counter()
-        query, passages, abstain = self._prepare(question, history, filters, top_k)
-        if abstain or not passages:
-            yield Delta(f"I couldn't find this in the knowledge base. {COVERAGE}")
-            yield Answer(f"I couldn't find this in the knowledge base. {COVERAGE}", [], True, query)
-            return
-        composition = yield from self._compose(query, passages)
-        if not composition.sentences:
+        query, passages, draft, abstain = self._prepare(question, history, filters, top_k)
+        if abstain or not draft.sentences:
             text = f"I couldn't find this in the knowledge base. {COVERAGE}"
             yield Delta(text)
             yield Answer(text, [], True, query)
             return
+        source = draft if self.composer is self.extractive else None
+        composition = yield from self._compose(expand(query), passages, source)
         text, citations = cite(composition, passages)
         log.info("answered in %.0f ms with %d citation(s)", 1000 * (time.perf_counter() - started), len(citations))
         yield Answer(
             text, citations, False, query, self.composer.name, composition.degraded, composition.degraded_reason
         )
 
-    def _compose(self, query: str, passages: list[Passage]) -> Generator[Delta, None, Composition]:
+    def _compose(
+        self, query: str, passages: list[Passage], draft: Composition | None
+    ) -> Generator[Delta, None, Composition]:
         """Stream each checked sentence with its marker as the composer produces it."""
+        items = [*draft.sentences, draft] if draft is not None else self.composer.stream(query, passages)
         composition = Composition()
         numbers: dict[int, int] = {}
         emitted = 0
-        for item in self.composer.stream(query, passages):
+        for item in items:
             if isinstance(item, Composition):
                 composition = item
                 continue

@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     reranker_path: Path | None = Field(None, description="Local cross-encoder folder; off when unset.")
 
     abstain_threshold: float = Field(
-        0.555, description="Least evidence score (see assistant/evidence.py) needed to answer."
+        0.688, description="Least evidence score (see assistant/evidence.py) needed to answer."
     )
     max_question_chars: int = Field(2000, ge=10)
     answer_min_sentences: int = Field(2, ge=1)

@@ -20,18 +20,34 @@ from tests.e2e.server import alliance, cli_env, running_server
 QUESTION = "How do I run a health check with a partner?"
 
 
+_CHAT_SCROLL = "() => document.querySelector('#chat .bubble-wrap')?.scrollTop ?? 0"
+
+
 def _frame_answer(page, answer) -> None:  # noqa: ANN001 - playwright Page and Locator
-    """Scroll the chat so the answer starts near its top, and the page back to its own top."""
-    answer.evaluate(
+    """Scroll the chat so the answer starts at its top. The chat autoscrolls to the bottom a moment after a
+    source opens, and only a user's own scrolling stops that, so wait for it to settle, then use the wheel."""
+    previous = None
+    for _ in range(20):  # at most ~5 s; there is no event for "autoscroll finished"
+        now = page.evaluate(_CHAT_SCROLL)
+        if now == previous:
+            break
+        previous = now
+        page.wait_for_timeout(250)
+    offset = answer.evaluate(
         """el => {
+            const box = document.querySelector('#chat .bubble-wrap');
             const row = el.closest('.message-row') || el;
-            let box = document.querySelector('#chat .bubble-wrap') || row.parentElement;
-            while (box && !/(auto|scroll)/.test(getComputedStyle(box).overflowY)) box = box.parentElement;
-            if (box) box.scrollTop += row.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+            return box ? row.getBoundingClientRect().top - box.getBoundingClientRect().top - 8 : 0;
         }"""
     )
     page.evaluate("() => window.scrollTo(0, 0)")
-    page.wait_for_timeout(300)  # let the scroll settle before the capture (no event to wait on)
+    if abs(offset) > 1:
+        chat = page.locator("#chat .bubble-wrap").bounding_box()
+        if chat:
+            page.mouse.move(chat["x"] + chat["width"] / 2, chat["y"] + chat["height"] / 2)
+            page.mouse.wheel(0, offset)
+            page.wait_for_timeout(400)
+    page.mouse.move(0, 0)  # no hover effects in the picture
 
 
 def shoot(base: str, out: Path, question: str) -> list[Path]:
