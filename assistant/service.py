@@ -28,6 +28,7 @@ COVERAGE = (
     "The knowledge base covers alliance and partnership management: prioritizing a portfolio, health checks, "
     "resets, governance, executive sponsorship, shared metrics, resourcing, exits and skills."
 )
+DECLINED = "I couldn't find this in the knowledge base."
 EMPTY_HINT = "The knowledge base is empty. Add documents with `alliance ingest corpus/` (or upload them as a curator)."
 
 
@@ -79,12 +80,20 @@ class Assistant:
         passages = self.retriever.retrieve(searched, top_k, filters).passages
         draft = self.extractive.compose(searched, passages)
         evidence = self.evidence(searched, passages, draft)
-        log.debug("query=%r evidence=%.3f", searched, evidence.score)
-        return query, passages, draft, evidence.score < self.settings.abstain_threshold
+        threshold = self.settings.abstain_threshold
+        if query != question and _conversation_in_scope(history):
+            # A follow-up inside a conversation already answered from the corpus needs less evidence.
+            threshold *= self.settings.followup_threshold_factor
+        log.debug("query=%r evidence=%.3f threshold=%.3f", searched, evidence.score, threshold)
+        return query, passages, draft, evidence.score < threshold
 
     def evidence(self, query: str, passages: Sequence[Passage], draft: Composition | None = None) -> Evidence:
         draft = draft if draft is not None else self.extractive.compose(query, passages)
-        return measure(query, passages, [sentence for sentence, _ in draft.sentences], self.kb.keywords.idf)
+        # A cited sentence is read under its document's title and section, so those count as answer text.
+        framed = [
+            f"{passages[pos].title} {passages[pos].section or ''} {sentence}" for sentence, pos in draft.sentences
+        ]
+        return measure(query, passages, framed, self.kb.keywords.idf)
 
     def ask(
         self,
@@ -111,7 +120,7 @@ class Assistant:
         started = time.perf_counter()
         query, passages, draft, abstain = self._prepare(question, history, filters, top_k)
         if abstain or not draft.sentences:
-            text = f"I couldn't find this in the knowledge base. {COVERAGE}"
+            text = f"{DECLINED} {COVERAGE}"
             yield Delta(text)
             yield Answer(text, [], True, query)
             return
@@ -160,6 +169,11 @@ class Assistant:
             "composer": self.composer.name,
             "collection": self.settings.collection,
         }
+
+
+def _conversation_in_scope(history: Sequence[Turn]) -> bool:
+    replies = [t.content for t in history if t.role == "assistant"]
+    return not replies or not replies[-1].startswith(DECLINED)
 
 
 def _reranker(settings: Settings):  # noqa: ANN202

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     abstain_threshold: float = Field(
         0.688, description="Least evidence score (see assistant/evidence.py) needed to answer."
     )
+    followup_threshold_factor: float = Field(
+        0.85, gt=0, le=1, description="Follow-ups in an answered conversation need this share of the threshold."
+    )
     max_question_chars: int = Field(2000, ge=10)
     answer_min_sentences: int = Field(2, ge=1)
     answer_max_sentences: int = Field(6, ge=1)

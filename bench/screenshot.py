@@ -24,8 +24,8 @@ _CHAT_SCROLL = "() => document.querySelector('#chat .bubble-wrap')?.scrollTop ??
 
 
 def _frame_answer(page, answer) -> None:  # noqa: ANN001 - playwright Page and Locator
-    """Scroll the chat so the answer starts at its top. The chat autoscrolls to the bottom a moment after a
-    source opens, and only a user's own scrolling stops that, so wait for it to settle, then use the wheel."""
+    """Scroll the chat so the question and its answer start at its top. The chat autoscrolls to the bottom a
+    moment after a source opens, and only a user's own scrolling stops that: wait for it to settle, then wheel."""
     previous = None
     for _ in range(20):  # at most ~5 s; there is no event for "autoscroll finished"
         now = page.evaluate(_CHAT_SCROLL)
@@ -36,7 +36,10 @@ def _frame_answer(page, answer) -> None:  # noqa: ANN001 - playwright Page and L
     offset = answer.evaluate(
         """el => {
             const box = document.querySelector('#chat .bubble-wrap');
-            const row = el.closest('.message-row') || el;
+            let row = el.closest('.message-row') || el;
+            let asked = row.previousElementSibling;  // the question (its copy buttons sit in between)
+            while (asked && !asked.classList.contains('message-row')) asked = asked.previousElementSibling;
+            if (asked && asked.classList.contains('user-row')) row = asked;
             return box ? row.getBoundingClientRect().top - box.getBoundingClientRect().top - 8 : 0;
         }"""
     )

@@ -61,7 +61,9 @@ THEME_CSS = """
 #feedback-status p { margin: 0; color: var(--body-text-color-subdued); }
 #curator-row { align-items: end; }
 @media (max-width: 640px) {
-  .gradio-container { padding: 4px 6px !important; }
+  #chat .message-row { margin-left: 4px !important; margin-right: 4px !important;
+    max-width: calc(100% - 8px) !important; }
+  #chat .bot.message { padding-left: 8px !important; padding-right: 8px !important; }
   #feedback-row button { min-width: 0 !important; }
 }
 """
