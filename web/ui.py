@@ -346,7 +346,12 @@ def _curator_tab(services: Services) -> None:
         resync = gr.Button("Re-sync corpus/", elem_id="resync")
         resync_status = gr.Markdown(elem_id="resync-status")
 
-    def do_unlock(value: str):
+    def do_unlock(value: str, request: gr.Request):
+        # The same per-address limit as the API, so the key cannot be guessed here faster than there.
+        address = request.client.host if request and request.client else "unknown"
+        retry = services.limiter.check(f"ui-unlock:{address}")
+        if retry is not None:
+            return False, f"Too many attempts; try again in {retry} s.", gr.update(visible=False), []
         if services.keys.is_curator((value or "").strip()):
             return True, "Unlocked.", gr.update(visible=True), _documents_table(services)
         return False, "That key is not a curator key.", gr.update(visible=False), []
