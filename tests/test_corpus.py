@@ -9,30 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from assistant import vocabulary
 from ingest.frontmatter import split_front_matter
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
-TOPICS = {
-    "priorities",
-    "health-checks",
-    "resets",
-    "governance",
-    "sponsorship",
-    "metrics",
-    "exits",
-    "resourcing",
-    "skills",
-    "communication",
-}
-LIFECYCLE = {
-    "strategy",
-    "partner-selection",
-    "negotiation-and-trust",
-    "operational-planning",
-    "structuring-and-governance",
-    "launch-and-management",
-    "transformation-or-exit",
-}
+TOPICS = set(vocabulary.TOPICS)
+LIFECYCLE = set(vocabulary.LIFECYCLE)
 FOLDERS = {"articles": ("article", 12), "roundtables": ("roundtable", 8), "playbooks": ("playbook", 10)}
 FIELDS = {"id", "title", "type", "topics", "lifecycle", "summary", "updated"}
 FILES = sorted(CORPUS.rglob("*.md"))

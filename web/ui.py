@@ -12,6 +12,7 @@ import gradio as gr
 from assistant.followup import Turn
 from assistant.passages import Answer, Filters
 from assistant.service import Delta
+from assistant.vocabulary import DOC_TYPES, TOPICS
 from web.services import Services
 
 log = logging.getLogger(__name__)
@@ -21,19 +22,6 @@ EXAMPLES = [
     "How do I run a health check with a partner, and what should it cover?",
     "When is a good moment to reset an alliance, and what should the reset include?",
     "Leadership started sending work to other partners without telling us. What now?",
-]
-DOC_TYPES = ["article", "roundtable", "playbook"]
-TOPICS = [
-    "priorities",
-    "health-checks",
-    "resets",
-    "governance",
-    "sponsorship",
-    "metrics",
-    "exits",
-    "resourcing",
-    "skills",
-    "communication",
 ]
 THEME_CSS = """
 .gradio-container { max-width: 1100px !important; margin: 0 auto !important; }
@@ -221,8 +209,8 @@ def build_ui(services: Services) -> gr.Blocks:
                     thanks = gr.Markdown(elem_id="feedback-status")
                     gr.Examples(EXAMPLES, inputs=box, label="Try")
                 with gr.Column(scale=1, min_width=220, elem_id="filters"):
-                    types = gr.CheckboxGroup(DOC_TYPES, label="Document types", elem_id="filter-types")
-                    topics = gr.Dropdown(TOPICS, multiselect=True, label="Topics", elem_id="filter-topics")
+                    types = gr.CheckboxGroup(list(DOC_TYPES), label="Document types", elem_id="filter-types")
+                    topics = gr.Dropdown(list(TOPICS), multiselect=True, label="Topics", elem_id="filter-topics")
                     clear = gr.Button("New conversation", elem_id="clear")
 
         def respond(question: str, messages: list[dict], doc_types: list[str], topic_list: list[str]):
