@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from types import TracebackType
 
@@ -19,8 +20,10 @@ class IngestProgress:
         if self.tty:
             from tqdm import tqdm
 
-            self.files = tqdm(total=self.total_files, desc="files", unit="file", file=self.stream, position=0)
-            self.chunks = tqdm(desc="chunks embedded", unit="chunk", file=self.stream, position=1)
+            size = shutil.get_terminal_size((100, 24))  # a terminal that reports no size gets 100x24
+            options = {"file": self.stream, "ncols": size.columns, "nrows": size.lines, "mininterval": 0.2}
+            self.files = tqdm(total=self.total_files, desc="files", unit="file", position=0, **options)
+            self.chunks = tqdm(desc="chunks embedded", unit="chunk", position=1, **options)
         return self
 
     def update(self, outcome: FileOutcome) -> None:
