@@ -6,6 +6,7 @@ import re
 
 from fastapi.testclient import TestClient
 
+from assistant.settings import Settings
 from tests.web.conftest import make_client
 
 
@@ -186,3 +187,45 @@ def test_feedback_is_stored_and_exported_for_curators(client: TestClient, curato
     kinds = {i["kind"] for i in items}
     assert {"down", "declined"} <= kinds
     assert any(i["comment"] == "missing detail" for i in items)
+
+
+def test_cors_is_off_by_default_and_configurable(tmp_path, embedder, client: TestClient) -> None:  # noqa: ANN001
+    preflight = {"Origin": "https://portal.example", "Access-Control-Request-Method": "POST"}
+    assert "access-control-allow-origin" not in client.options("/v1/ask", headers=preflight).headers
+    with make_client(tmp_path, embedder, cors_origins="https://portal.example") as open_client:
+        response = open_client.options("/v1/ask", headers=preflight)
+        assert response.headers["access-control-allow-origin"] == "https://portal.example"
+
+
+def test_openapi_documents_every_field(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    for name in ("AskRequest", "AskResponse", "CitationOut", "DocumentOut", "UploadResponse", "ChatResponse"):
+        properties = schema["components"]["schemas"][name]["properties"]
+        undocumented = [field for field, spec in properties.items() if not spec.get("description")]
+        assert not undocumented, (name, undocumented)
+
+
+def test_key_comparison_checks_every_key(monkeypatch) -> None:  # noqa: ANN001
+    import hmac
+
+    from web.security import KeyRing
+
+    ring = KeyRing.from_settings(Settings(curator_keys="k1,k2,k3"))
+    calls: list[int] = []
+    real = hmac.compare_digest
+    monkeypatch.setattr(hmac, "compare_digest", lambda a, b: calls.append(1) or real(a, b))
+    assert ring.is_curator("k1")
+    assert len(calls) == 3  # no early exit on the first match, so timing does not reveal which key matched
+    calls.clear()
+    assert not ring.is_curator("nope")
+    assert len(calls) == 3
+
+
+def test_curator_key_file_is_private(tmp_path) -> None:  # noqa: ANN001
+    from web.security import KeyRing, ensure_curator_key_file
+
+    settings = Settings(data_dir=tmp_path / "d")
+    path = ensure_curator_key_file(settings)
+    assert path is not None and path.stat().st_mode & 0o777 == 0o600
+    assert ensure_curator_key_file(settings) is None  # never overwritten
+    assert KeyRing.from_settings(settings).is_curator(path.read_text().strip())
