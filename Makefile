@@ -42,7 +42,7 @@ lint: setup
 	$(BIN)/mypy
 
 eval: setup
-	$(BIN)/python -m bench.eval
+	$(BIN)/python -m bench.evaluate --all
 
 bench: setup
 	$(BIN)/python -m bench.run

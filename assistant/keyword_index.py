@@ -109,6 +109,11 @@ class KeywordIndex:
             return None, [], {}
         return retriever, ids, df
 
+    def usable(self, expected_chunks: int) -> bool:
+        """Whether the published index loads and covers the expected number of chunks."""
+        self._ensure_loaded()
+        return len(self._ids) == expected_chunks and (expected_chunks == 0 or self._retriever is not None)
+
     @property
     def max_idf(self) -> float:
         self._ensure_loaded()

@@ -187,7 +187,8 @@ class KnowledgeBase:
                 self.catalog.delete_document(doc_id)
                 self._wrote()
                 report.documents_dropped += 1
-        if report.changed or self.keywords.generation != self.catalog.generation():
+        stale = self.keywords.generation != self.catalog.generation()
+        if report.changed or stale or not self.keywords.usable(len(live)):
             self.refresh_keyword_index()
         return report
 

@@ -3,6 +3,7 @@ bench/RESULTS.md, and exit non-zero when a target is missed.
 
     python -m bench.evaluate                 # shipped corpus + bench/eval/questions.yaml
     python -m bench.evaluate --heldout       # documents the project never tuned on
+    python -m bench.evaluate --all           # both (what `make eval` runs); fails if either misses
     python -m bench.evaluate --calibrate     # evidence scores, to choose ALLY_ABSTAIN_THRESHOLD
 """
 
@@ -75,34 +76,44 @@ def table(summary: dict[str, float]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--heldout", action="store_true", help="use the held-out documents and questions")
+    parser.add_argument("--all", action="store_true", help="evaluate the shipped and the held-out sets")
     parser.add_argument("--calibrate", action="store_true", help="print evidence scores instead of evaluating")
     parser.add_argument("--no-record", action="store_true", help="do not append to bench/RESULTS.md")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    name = "heldout" if args.heldout else "shipped"
+    names = ["shipped", "heldout"] if args.all else ["heldout" if args.heldout else "shipped"]
+    embedder = Embedder()
+    command = " ".join(["python -m bench.evaluate", *(argv if argv is not None else sys.argv[1:])])
+    failures = [run_set(name, args, embedder, command) for name in names]
+    return 1 if any(failures) else 0
+
+
+def run_set(name: str, args: argparse.Namespace, embedder: Embedder, command: str) -> bool:
+    """Evaluate one set; True when a target was missed."""
     corpus, question_file = SETS[name]
     questions = QuestionSet.load(question_file)
-    embedder = Embedder()
     data_dir = Path(tempfile.mkdtemp(prefix="ally-eval-"))
     try:
         assistant = build(corpus, data_dir, embedder)
         if args.calibrate:
+            print(f"[{name}]")
             calibrate(assistant, questions)
-            return 0
+            return False
         with tqdm(total=total_questions(questions), desc=f"eval ({name})", unit="q", file=sys.stderr) as bar:
             scores = evaluate(assistant, questions, bar.update)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     summary = scores.summary()
+    print(f"\n[{name}]")
     print(table(summary))
     for miss in scores.misses:
         print("miss:", miss)
     failed = misses_targets(summary)
     if not args.no_record:
-        record(name, summary, failed, " ".join(["python -m bench.evaluate", *(argv or sys.argv[1:])]), question_file)
+        record(name, summary, failed, command, question_file)
     for line in failed:
-        print("TARGET MISSED:", line)
-    return 1 if failed else 0
+        print(f"TARGET MISSED ({name}):", line)
+    return bool(failed)
 
 
 def record(name: str, summary: dict[str, float], failed: list[str], command: str, question_file: Path) -> None:

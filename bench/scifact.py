@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import statistics
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.common import CACHE, PartResult, Stopwatch, Table, Target, fmt, progress
+from bench.common import CACHE, ROOT, PartResult, Stopwatch, Table, Target, fmt, progress
 
-DATA = Path("/work/shared/benchmarks/scifact")
+# ../shared/benchmarks/scifact beside the checkout (see docs/ENVIRONMENT.md); BENCH_SCIFACT_DIR overrides it.
+DATA = Path(os.environ.get("BENCH_SCIFACT_DIR") or ROOT.parent / "shared" / "benchmarks" / "scifact")
 FORMAT_VERSION = "1"  # bump when the Markdown written per abstract changes
 MODES = ("keyword", "dense", "hybrid")
 K = 10

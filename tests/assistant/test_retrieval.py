@@ -69,3 +69,14 @@ def test_no_more_than_max_per_document(assistant) -> None:  # noqa: ANN001
     for hit in hits:
         counts[hit.doc_id] = counts.get(hit.doc_id, 0) + 1
     assert max(counts.values()) <= assistant.settings.max_per_document
+
+
+def test_a_damaged_keyword_index_is_rebuilt_by_the_next_sync(syncer, kb, small_corpus) -> None:  # noqa: ANN001
+    syncer.sync_paths([small_corpus])
+    for leftover in kb.settings.keyword_dir.glob("*/df.json"):
+        leftover.unlink()
+    fresh = type(kb.keywords)(kb.settings.keyword_dir)
+    assert fresh.search("home region", 3) == []  # damaged: nothing found
+    report = syncer.sync_paths([small_corpus])
+    assert report.summary().startswith("added=0 updated=0 unchanged=3")
+    assert type(kb.keywords)(kb.settings.keyword_dir).search("home region", 3)
