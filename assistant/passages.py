@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from assistant.catalog import StoredChunk
+
 
 @dataclass
 class Filters:
@@ -50,6 +52,25 @@ class Passage:
     score: float = 0.0
     dense: float | None = None
     keyword: float | None = None
+
+    @classmethod
+    def of(cls, hit: StoredChunk, score: float, dense: float | None = None, keyword: float | None = None) -> Passage:
+        c = hit.chunk
+        return cls(
+            chunk_id=c.chunk_id,
+            doc_id=c.doc_id,
+            title=hit.title,
+            source=hit.source,
+            section=c.section,
+            page=c.page,
+            doc_type=hit.doc_type,
+            topics=hit.topics,
+            lifecycle=hit.lifecycle,
+            text=c.text,
+            score=score,
+            dense=dense,
+            keyword=keyword,
+        )
 
 
 @dataclass

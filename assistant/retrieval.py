@@ -101,24 +101,7 @@ class Retriever:
             hit = stored.get(cid)
             if hit is None or not filters.admits(hit.doc_type, hit.topics, hit.lifecycle):
                 continue
-            c = hit.chunk
-            candidates.append(
-                Passage(
-                    chunk_id=cid,
-                    doc_id=c.doc_id,
-                    title=hit.title,
-                    source=hit.source,
-                    section=c.section,
-                    page=c.page,
-                    doc_type=hit.doc_type,
-                    topics=hit.topics,
-                    lifecycle=hit.lifecycle,
-                    text=c.text,
-                    score=score,
-                    dense=dense_scores.get(cid),
-                    keyword=keyword_scores.get(cid),
-                )
-            )
+            candidates.append(Passage.of(hit, score, dense_scores.get(cid), keyword_scores.get(cid)))
         if self.reranker is not None and candidates:
             candidates = self.reranker.rerank(query, candidates)
         passages = diversify(candidates, k, self.settings.max_per_document)

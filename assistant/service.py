@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from assistant.composers import Composer, Composition, ExtractiveComposer, cite
+from assistant.composers import Cited, Composer, Composition, ExtractiveComposer, cite
 from assistant.embeddings import Embedder
 from assistant.errors import InvalidQuestion, KnowledgeBaseEmpty
 from assistant.evidence import Evidence, measure
@@ -136,7 +136,9 @@ class Assistant:
         self, query: str, passages: list[Passage], draft: Composition | None
     ) -> Generator[Delta, None, Composition]:
         """Stream each checked sentence with its marker as the composer produces it."""
-        items = [*draft.sentences, draft] if draft is not None else self.composer.stream(query, passages)
+        items: Iterable[Cited | Composition] = (
+            [*draft.sentences, draft] if draft is not None else self.composer.stream(query, passages)
+        )
         composition = Composition()
         numbers: dict[int, int] = {}
         emitted = 0

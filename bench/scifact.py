@@ -300,22 +300,7 @@ class Replay:
             hit = stored.get(cid)
             if hit is None:
                 continue
-            c = hit.chunk
-            passages.append(
-                Passage(
-                    chunk_id=cid,
-                    doc_id=c.doc_id,
-                    title=hit.title,
-                    source=hit.source,
-                    section=c.section,
-                    page=c.page,
-                    doc_type=hit.doc_type,
-                    topics=hit.topics,
-                    lifecycle=hit.lifecycle,
-                    text=c.text,
-                    score=score,
-                )
-            )
+            passages.append(Passage.of(hit, score))
         chosen = diversify(passages, k, self.max_per_document)
         return list(dict.fromkeys(p.doc_id for p in chosen))[:k]
 
