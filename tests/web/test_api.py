@@ -229,3 +229,24 @@ def test_curator_key_file_is_private(tmp_path) -> None:  # noqa: ANN001
     assert path is not None and path.stat().st_mode & 0o777 == 0o600
     assert ensure_curator_key_file(settings) is None  # never overwritten
     assert KeyRing.from_settings(settings).is_curator(path.read_text().strip())
+
+
+def test_invalid_json_is_400(client: TestClient) -> None:
+    response = client.post("/v1/ask", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "the request body is not valid JSON"
+
+
+def test_unexpected_failures_are_500_without_a_trace(tmp_path, embedder) -> None:  # noqa: ANN001
+    with make_client(tmp_path, embedder, raise_errors=False) as broken:
+
+        def explode(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            raise RuntimeError("secret internal detail at /srv/app.py line 12")
+
+        broken.app.state.services.assistant.ask = explode
+        response = broken.post("/v1/ask", json={"question": "how do I prioritize?"})
+    assert response.status_code == 500
+    assert response.json() == {
+        "error": {"code": "internal_error", "message": "the server could not complete the request"}
+    }
+    assert "secret" not in response.text and "Traceback" not in response.text
