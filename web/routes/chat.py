@@ -93,9 +93,21 @@ def _split(body: ChatRequest) -> tuple[str, list[Turn]]:
     return turns[-1].content, turns[:-1]
 
 
-@router.get("/models", summary="The one model this server offers")
-def models() -> dict:
-    return {"object": "list", "data": [{"id": MODEL, "object": "model", "created": 0, "owned_by": "alliance"}]}
+class ModelCard(BaseModel):
+    id: str = Field(MODEL, description="The model name to send.")
+    object: str = Field("model", description="Always model.")
+    created: int = Field(0, description="Unix time (unused).")
+    owned_by: str = Field("alliance", description="Who serves it.")
+
+
+class ModelList(BaseModel):
+    object: str = Field("list", description="Always list.")
+    data: list[ModelCard] = Field(description="The one model this server offers.")
+
+
+@router.get("/models", response_model=ModelList, summary="The one model this server offers")
+def models() -> ModelList:
+    return ModelList(data=[ModelCard()])
 
 
 @router.post("/chat/completions", response_model=ChatResponse, summary="OpenAI-compatible chat completion")

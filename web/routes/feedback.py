@@ -34,10 +34,13 @@ class FeedbackExport(BaseModel):
     items: list[FeedbackItem] = Field(description="Newest first.")
 
 
-@router.post("", dependencies=[Reader], status_code=201, summary="Rate an answer")
-def give(body: FeedbackIn, services: ServicesDep) -> dict:
-    row = services.feedback.add(body.rating, body.question, body.answer, body.comment, body.doc_ids)
-    return {"id": row}
+class FeedbackSaved(BaseModel):
+    id: int = Field(description="Row id of the stored feedback.")
+
+
+@router.post("", response_model=FeedbackSaved, dependencies=[Reader], status_code=201, summary="Rate an answer")
+def give(body: FeedbackIn, services: ServicesDep) -> FeedbackSaved:
+    return FeedbackSaved(id=services.feedback.add(body.rating, body.question, body.answer, body.comment, body.doc_ids))
 
 
 @router.get("", response_model=FeedbackExport, dependencies=[Curator], summary="Export feedback (curator key)")
