@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -62,6 +62,8 @@ class Retrieved:
     passages: list[Passage]
     candidates: list[Passage]
     query_vector: np.ndarray | None
+    dense_scores: list[float] = field(default_factory=list)
+    """Similarities of the dense candidates, best first (before filters and fusion)."""
 
 
 class Retriever:
@@ -105,4 +107,4 @@ class Retriever:
         if self.reranker is not None and candidates:
             candidates = self.reranker.rerank(query, candidates)
         passages = diversify(candidates, k, self.settings.max_per_document)
-        return Retrieved(passages=passages, candidates=candidates, query_vector=vector)
+        return Retrieved(passages, candidates, vector, [score for _, score in dense])

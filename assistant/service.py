@@ -77,9 +77,10 @@ class Assistant:
             raise KnowledgeBaseEmpty(EMPTY_HINT)
         query = standalone_query(question, history)
         searched = expand(query)
-        passages = self.retriever.retrieve(searched, top_k, filters).passages
+        retrieved = self.retriever.retrieve(searched, top_k, filters)
+        passages = retrieved.passages
         draft = self.extractive.compose(searched, passages)
-        evidence = self.evidence(searched, passages, draft)
+        evidence = self.evidence(searched, passages, draft, retrieved.dense_scores)
         threshold = self.settings.abstain_threshold
         if query != question and _conversation_in_scope(history):
             # A follow-up inside a conversation already answered from the corpus needs less evidence.
@@ -87,13 +88,19 @@ class Assistant:
         log.debug("query=%r evidence=%.3f threshold=%.3f", searched, evidence.score, threshold)
         return query, passages, draft, evidence.score < threshold
 
-    def evidence(self, query: str, passages: Sequence[Passage], draft: Composition | None = None) -> Evidence:
+    def evidence(
+        self,
+        query: str,
+        passages: Sequence[Passage],
+        draft: Composition | None = None,
+        dense_scores: Sequence[float] = (),
+    ) -> Evidence:
         draft = draft if draft is not None else self.extractive.compose(query, passages)
         # A cited sentence is read under its document's title and section, so those count as answer text.
         framed = [
             f"{passages[pos].title} {passages[pos].section or ''} {sentence}" for sentence, pos in draft.sentences
         ]
-        return measure(query, passages, framed, self.kb.keywords.idf)
+        return measure(query, passages, framed, self.kb.keywords.idf, dense_scores)
 
     def ask(
         self,
