@@ -250,3 +250,15 @@ def test_unexpected_failures_are_500_without_a_trace(tmp_path, embedder) -> None
         "error": {"code": "internal_error", "message": "the server could not complete the request"}
     }
     assert "secret" not in response.text and "Traceback" not in response.text
+
+
+def test_declined_chat_questions_reach_the_feedback_export(client: TestClient, curator: dict[str, str]) -> None:
+    for stream in (False, True):
+        question = f"What is the best lasagne recipe? (stream={stream})"
+        body = {"model": "alliance-assistant", "stream": stream, "messages": [{"role": "user", "content": question}]}
+        assert client.post("/v1/chat/completions", json=body).status_code == 200
+    declined = {i["question"] for i in client.get("/v1/feedback?kind=declined", headers=curator).json()["items"]}
+    assert {
+        "What is the best lasagne recipe? (stream=False)",
+        "What is the best lasagne recipe? (stream=True)",
+    } <= declined

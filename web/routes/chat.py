@@ -21,6 +21,7 @@ from assistant.service import Delta
 from web.deps import Reader, ServicesDep
 from web.errors import ApiError
 from web.schemas import CitationOut
+from web.services import Services
 
 MODEL = "alliance-assistant"
 router = APIRouter(prefix="/v1", tags=["openai-compatible"], dependencies=[Reader])
@@ -120,11 +121,12 @@ def chat(body: ChatRequest, services: ServicesDep):  # noqa: ANN201 - JSON or an
         events = assistant.stream(question, history)
         first = next(events)  # raise errors (empty question, empty store) before the stream starts
         return StreamingResponse(
-            _sse(completion_id, created, first, events),
+            _sse(completion_id, created, _recorded(services, question, _chain(first, events))),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
     answer = assistant.ask(question, history)
+    services.record_decline(question, answer)
     content = answer.answer + sources_block(answer)
     return ChatResponse(
         id=completion_id,
@@ -152,9 +154,9 @@ def _chunk(completion_id: str, created: int, delta: dict, finish: str | None = N
     return f"data: {json.dumps(payload)}\n\n"
 
 
-def _sse(completion_id: str, created: int, first: Delta | Answer, rest: Iterator[Delta | Answer]) -> Iterator[str]:
+def _sse(completion_id: str, created: int, events: Iterator[Delta | Answer]) -> Iterator[str]:
     yield _chunk(completion_id, created, {"role": "assistant", "content": ""})
-    for event in _chain(first, rest):
+    for event in events:
         if isinstance(event, Delta):
             yield _chunk(completion_id, created, {"content": event.text})
         else:
@@ -167,3 +169,10 @@ def _sse(completion_id: str, created: int, first: Delta | Answer, rest: Iterator
 def _chain(first: Delta | Answer, rest: Iterator[Delta | Answer]) -> Iterator[Delta | Answer]:
     yield first
     yield from rest
+
+
+def _recorded(services: Services, question: str, events: Iterator[Delta | Answer]) -> Iterator[Delta | Answer]:
+    for event in events:
+        if isinstance(event, Answer):
+            services.record_decline(question, event)
+        yield event
