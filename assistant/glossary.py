@@ -24,10 +24,8 @@ GLOSSARY: dict[str, str] = {
     "cro": "contract research organization",
     "cros": "contract research organizations",
     "bd": "business development",
-    "am": "alliance manager",
     "pull the plug": "exit end the alliance",
     "wind down": "exit wind-down",
-    "kill": "exit sunset",
     "fall": "autumn",
 }
 _PATTERN = re.compile(r"\b(" + "|".join(sorted(map(re.escape, GLOSSARY), key=len, reverse=True)) + r")\b", re.I)

@@ -160,8 +160,7 @@ class Assistant:
         return composition
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
-        query = self.validate(query)
-        return self.retriever.retrieve(query, k, filters).passages
+        return self.retriever.retrieve(expand(self.validate(query)), k, filters).passages
 
     def warm_up(self) -> None:
         """Load the model, the store and the keyword index now rather than on the first question."""

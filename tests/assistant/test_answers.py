@@ -97,3 +97,7 @@ def test_citation_check() -> None:
     assert not supported("Satisfaction usually lands between 2 and 4.9.", source)
     assert not supported("Quarterly revenue targets drive bonus payouts for sales teams.", source)
     assert markers("Text [1, 3] and [2].") == [1, 3, 2]
+
+
+def test_glossary_leaves_ordinary_words_alone() -> None:
+    assert expand("how am I supposed to prioritize?") == "how am I supposed to prioritize?"
