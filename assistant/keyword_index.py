@@ -114,14 +114,13 @@ class KeywordIndex:
         self._ensure_loaded()
         return len(self._ids) == expected_chunks and (expected_chunks == 0 or self._retriever is not None)
 
-    @property
-    def max_idf(self) -> float:
-        self._ensure_loaded()
-        return math.log(1 + (len(self._ids) + 1) / 0.5)
-
     def idf(self, term: str) -> float:
-        """Smoothed inverse document frequency over chunks; terms never seen get the highest weight."""
-        self._ensure_loaded()
+        """Smoothed inverse document frequency over chunks; terms never seen get the highest weight.
+
+        Uses the index already loaded (each question searches first, which reloads a changed index), so the
+        answer path does not re-read the marker file for every term."""
+        if self._loaded is None:
+            self._ensure_loaded()
         n = len(self._ids)
         return math.log(1 + (n + 1) / (self._df.get(term, 0) + 0.5))
 

@@ -105,12 +105,6 @@ class KnowledgeBase:
     def vector_ids(self) -> set[str]:
         return set(self.collection.get(include=[])["ids"])
 
-    def embeddings_for(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
-        if not chunk_ids:
-            return {}
-        got = self.collection.get(ids=list(chunk_ids), include=["embeddings"])
-        return {cid: np.asarray(vec, dtype=np.float32) for cid, vec in zip(got["ids"], got["embeddings"], strict=True)}
-
     # -- writes ----------------------------------------------------------------------------------------
 
     def replace_document(

@@ -7,7 +7,7 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -282,9 +282,3 @@ class Syncer:
             if any(Path(doc.path).is_relative_to(folder) for folder in folders):
                 self.kb.remove_document(doc.doc_id, refresh=False)
                 record(FileOutcome(doc.source, "removed", doc.doc_id, doc.chunk_count))
-
-
-def iter_lines(report: SyncReport) -> Iterator[str]:
-    for outcome in report.outcomes:
-        yield outcome.line()
-    yield report.summary()
