@@ -1,10 +1,22 @@
 """How much the retrieved passages support answering at all; below the threshold the assistant abstains.
 
-Three signals: the best dense similarity between the question and a passage; how far that best match stands
-out from the question's background similarity to the corpus (ranks 11 and below), which adapts the score to
-the size and make-up of the corpus; and how much of the question (its words weighted by IDF) the sentences
-picked for the answer contain. Weights and threshold were calibrated with `python -m bench.evaluate
---calibrate` on the evaluation set.
+Five signals, each read off what retrieval and the extractive draft already computed:
+
+- `dense`: the best cosine similarity between the question and a passage;
+- `answer_coverage`: how much of the question (its content words, weighted by IDF) the sentences picked for
+  the answer contain, read under their titles and sections;
+- `passage_coverage`: the same for the single best-matching passage, because an answerable question tends to
+  be matched by one passage, while a near miss matches its words across several unrelated ones;
+- `peak`: how far the best match stands out from the question's background similarity to the corpus (ranks 11
+  and below), which adapts the score to the size and make-up of the corpus;
+- `off_topic`: the question's similarity to the nearest subject the assistant does not advise on (see
+  `assistant.scope`); it counts against the score by how much it exceeds `dense`.
+
+Besides the score, a question that uses a specialist word (VAT, statutory, OAuth...) that none of its passages
+contains is not answered: `specialist_gaps`.
+
+The weights and `ALLY_ABSTAIN_THRESHOLD` were fitted with `python -m bench.evaluate --calibrate` on the
+evaluation sets; documents and questions the project never tuned on check that they carry over.
 """
 
 from __future__ import annotations
@@ -13,10 +25,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.passages import Passage
-from assistant.text import terms
+from assistant.scope import specialist_gaps
+from assistant.text import content_terms, indexable_text
 
-ANSWER_WEIGHT = 0.6
+ANSWER_WEIGHT = 0.75
+PASSAGE_WEIGHT = 1.2
 PEAK_WEIGHT = 0.5
+OFF_TOPIC_WEIGHT = 4.0
 BACKGROUND_FROM = 10
 
 
@@ -25,10 +40,23 @@ class Evidence:
     dense: float
     answer_coverage: float
     peak: float = 0.0
+    passage_coverage: float = 0.0
+    off_topic: float = 0.0
+    specialist_gaps: tuple[str, ...] = ()
+    """Specialist words of the question (law, tax, code...) that no passage contains: see `assistant.scope`."""
+
+    def sufficient(self, threshold: float) -> bool:
+        return self.score >= threshold and not self.specialist_gaps
 
     @property
     def score(self) -> float:
-        return self.dense + ANSWER_WEIGHT * self.answer_coverage + PEAK_WEIGHT * self.peak
+        return (
+            self.dense
+            + ANSWER_WEIGHT * self.answer_coverage
+            + PASSAGE_WEIGHT * self.passage_coverage
+            + PEAK_WEIGHT * self.peak
+            - OFF_TOPIC_WEIGHT * (self.off_topic - self.dense)
+        )
 
 
 def background(dense_scores: Sequence[float]) -> float:
@@ -37,22 +65,34 @@ def background(dense_scores: Sequence[float]) -> float:
     return sum(tail) / len(tail) if tail else 0.0
 
 
+def coverage(wanted: dict[str, float], text: str) -> float:
+    """Share of the question's IDF weight whose terms occur in `text`."""
+    total = sum(wanted.values())
+    if not total:
+        return 0.0
+    found = wanted.keys() & set(content_terms(text))
+    return sum(wanted[t] for t in found) / total
+
+
 def measure(
     query: str,
     passages: Sequence[Passage],
     sentences: Sequence[str],
     idf: Callable[[str], float],
     dense_scores: Sequence[float] = (),
+    off_topic: float = 0.0,
 ) -> Evidence:
     if not passages or not sentences:
-        return Evidence(0.0, 0.0)
-    wanted = set(terms(query))
-    weights = {t: idf(t) for t in wanted}
-    total = sum(weights.values()) or 1.0
-    found = wanted & set(terms(" ".join(sentences)))
+        return Evidence(0.0, 0.0, off_topic=off_topic)
+    asked = set(content_terms(query))
+    wanted = {t: idf(t) for t in asked}
     best = max((p.dense for p in passages if p.dense is not None), default=0.0)
+    texts = [indexable_text(p.title, p.section, p.text) for p in passages]
     return Evidence(
         dense=best,
-        answer_coverage=sum(weights[t] for t in found) / total,
+        answer_coverage=coverage(wanted, " ".join(sentences)),
         peak=best - background(dense_scores) if dense_scores else 0.0,
+        passage_coverage=max(coverage(wanted, text) for text in texts),
+        off_topic=off_topic,
+        specialist_gaps=tuple(specialist_gaps(query, content_terms(" ".join(texts)))),
     )

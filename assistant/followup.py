@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from assistant.text import stopwords, words
 
 _REFERENCES = re.compile(
-    r"\b(those|these|that|this|it|its|they|them|their|there|such|same|above|previous|former|latter|"
+    r"\b(those|these|that|this|it|its|they|them|their|there|he|him|his|she|her|hers|whoever|such|same|above|"
+    r"previous|former|latter|"
     r"first one|second one|last one|which one|what about|how about|and for|and if|what if|also|else|more|"
     r"instead|then|one of)\b",
     re.IGNORECASE,
 )
+# "and how long...", "ok so what if...": opening with a connective continues the conversation.
+_CONTINUES = re.compile(r"^\s*(?:and|ok|okay|so|but|also|then)\b", re.IGNORECASE)
 _CONTENT_MIN = 4
 _QUESTION_WORDS = {"what", "which", "who", "how", "when", "where", "why", "should", "can", "do", "does", "is", "are"}
 
@@ -33,7 +36,9 @@ def content_words(text: str) -> list[str]:
 
 
 def depends_on_history(question: str) -> bool:
-    return bool(_REFERENCES.search(question)) or len(content_words(question)) < _CONTENT_MIN
+    return (
+        bool(_REFERENCES.search(question) or _CONTINUES.match(question)) or len(content_words(question)) < _CONTENT_MIN
+    )
 
 
 def standalone_query(question: str, history: Sequence[Turn], turns: int = 2) -> str:

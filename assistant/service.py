@@ -10,6 +10,8 @@ import time
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from assistant.composers import Cited, Composer, Composition, ExtractiveComposer, cite
 from assistant.embeddings import Embedder
 from assistant.errors import InvalidQuestion, KnowledgeBaseEmpty
@@ -20,6 +22,7 @@ from assistant.knowledge_base import KnowledgeBase
 from assistant.passages import Answer, Filters, Passage
 from assistant.providers import make_composer
 from assistant.retrieval import Retriever
+from assistant.scope import OffTopic
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -55,6 +58,7 @@ class Assistant:
         )
         self.composer: Composer = composer or make_composer(settings, self.extractive)
         self.retriever = Retriever(self.kb, self.embedder, settings, _reranker(settings))
+        self.off_topic = OffTopic(self.embedder)
 
     # -- answering -------------------------------------------------------------------------------------
 
@@ -80,13 +84,19 @@ class Assistant:
         retrieved = self.retriever.retrieve(searched, top_k, filters)
         passages = retrieved.passages
         draft = self.extractive.compose(searched, passages)
-        evidence = self.evidence(searched, passages, draft, retrieved.dense_scores)
+        evidence = self.evidence(searched, passages, draft, retrieved.dense_scores, retrieved.query_vector)
         threshold = self.settings.abstain_threshold
         if query != question and _conversation_in_scope(history):
             # A follow-up inside a conversation already answered from the corpus needs less evidence.
             threshold *= self.settings.followup_threshold_factor
-        log.debug("query=%r evidence=%.3f threshold=%.3f", searched, evidence.score, threshold)
-        return query, passages, draft, evidence.score < threshold
+        log.debug(
+            "query=%r evidence=%.3f threshold=%.3f gaps=%s",
+            searched,
+            evidence.score,
+            threshold,
+            evidence.specialist_gaps,
+        )
+        return query, passages, draft, not evidence.sufficient(threshold)
 
     def evidence(
         self,
@@ -94,13 +104,15 @@ class Assistant:
         passages: Sequence[Passage],
         draft: Composition | None = None,
         dense_scores: Sequence[float] = (),
+        query_vector: np.ndarray | None = None,
     ) -> Evidence:
         draft = draft if draft is not None else self.extractive.compose(query, passages)
         # A cited sentence is read under its document's title and section, so those count as answer text.
         framed = [
             f"{passages[pos].title} {passages[pos].section or ''} {sentence}" for sentence, pos in draft.sentences
         ]
-        return measure(query, passages, framed, self.kb.keywords.idf, dense_scores)
+        off_topic = self.off_topic.similarity(query_vector)
+        return measure(query, passages, framed, self.kb.keywords.idf, dense_scores, off_topic)
 
     def ask(
         self,
@@ -165,6 +177,7 @@ class Assistant:
     def warm_up(self) -> None:
         """Load the model, the store and the keyword index now rather than on the first question."""
         self.embedder.embed_query("warm up")
+        self.off_topic.warm_up()
         self.kb.keyword_search("warm up", 1)
         self.kb.collection.count()
 

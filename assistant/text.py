@@ -75,6 +75,53 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+_CONTRACTION = re.compile(r"(?:n't|'s|'re|'ve|'d|'ll|'m)$")
+# Words that carry tone rather than topic in how people type questions ("ok to just park them?").
+_FILLER = {
+    "ok",
+    "okay",
+    "just",
+    "like",
+    "got",
+    "am",
+    "vs",
+    "actually",
+    "even",
+    "still",
+    "yet",
+    "lot",
+    "lots",
+    "stuff",
+    "bit",
+    "kind",
+    "sort",
+    "anyway",
+    "please",
+    "basically",
+    "want",
+    "go",
+    "going",
+    "know",
+    "think",
+    "let",
+    "say",
+}
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed words that say what a question is about: `terms` without contractions' endings and filler.
+
+    Used to measure how much of a question an answer covers, where "we're" or "ok" must not count as a topic
+    the knowledge base lacks."""
+    stop = stopwords() | _FILLER
+    found = []
+    for word in words(text):
+        word = _CONTRACTION.sub("", word)
+        if len(word) > 1 and word not in stop:
+            found.append(_stem(word))
+    return found
+
+
 def terms(text: str) -> list[str]:
     """Stemmed content words, in order, stopwords removed."""
     stop = stopwords()

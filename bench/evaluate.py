@@ -17,6 +17,8 @@ import platform
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,15 +35,25 @@ from ingest.sync import Syncer
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
+EVAL = ROOT / "bench" / "eval"
 SETS = {
-    "shipped": (ROOT / "corpus", ROOT / "bench" / "eval" / "questions.yaml"),
-    "heldout": (ROOT / "bench" / "eval" / "heldout" / "docs", ROOT / "bench" / "eval" / "heldout" / "questions.yaml"),
-    # Written after the evidence score was tuned, and never used for tuning: the honest generalisation check.
-    "heldout2": (
-        ROOT / "bench" / "eval" / "heldout2" / "docs",
-        ROOT / "bench" / "eval" / "heldout2" / "questions.yaml",
-    ),
+    "shipped": (ROOT / "corpus", EVAL / "questions.yaml"),
+    # More questions on the shipped corpus, many of them hard near misses; used to fit the evidence score.
+    "calibration": (ROOT / "corpus", EVAL / "calibration.yaml"),
+    "heldout": (EVAL / "heldout" / "docs", EVAL / "heldout" / "questions.yaml"),
+    "heldout2": (EVAL / "heldout2" / "docs", EVAL / "heldout2" / "questions.yaml"),
+    # Written by separate authors after the first evidence score was tuned; their misses shaped the second one.
+    "heldout3": (EVAL / "heldout3" / "docs", EVAL / "heldout3" / "questions.yaml"),
+    "heldout4": (EVAL / "heldout4" / "docs", EVAL / "heldout4" / "questions.yaml"),
+    # Written while the second evidence score was being built and never looked at until it was fixed: the
+    # honest check that the figures carry over to documents and questions the project has never seen.
+    "heldout5": (EVAL / "heldout5" / "docs", EVAL / "heldout5" / "questions.yaml"),
 }
+# What `make eval` gates on; the calibration set is for fitting (`--calibrate`) and is reported on request.
+GATED = ["shipped", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"]
+# The sets the evidence score and threshold were fitted on.
+TUNING = ["shipped", "calibration", "heldout", "heldout2", "heldout3", "heldout4"]
+ANSWER_SHARE = 0.96  # the target is 0.95; one point of margin
 
 
 def build(corpus: Path, data_dir: Path, embedder: Embedder) -> Assistant:
@@ -55,28 +67,61 @@ def build(corpus: Path, data_dir: Path, embedder: Embedder) -> Assistant:
     return assistant
 
 
-def calibrate(assistant: Assistant, questions: QuestionSet) -> None:
+@contextmanager
+def built(corpus: Path, embedder: Embedder) -> Iterator[Assistant]:
+    """An assistant over `corpus` in a temporary data directory, removed afterwards."""
+    data_dir = Path(tempfile.mkdtemp(prefix="ally-eval-"))
+    try:
+        yield build(corpus, data_dir, embedder)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def evidence_scores(assistant: Assistant, questions: QuestionSet) -> tuple[list[float], list[float]]:
+    """Evidence scores of the in-scope and the out-of-scope questions, as `/v1/ask` computes them."""
+
     def score(question: str) -> float:
         query = expand(standalone_query(question, ()))
         retrieved = assistant.retriever.retrieve(query)
-        return assistant.evidence(query, retrieved.passages, dense_scores=retrieved.dense_scores).score
+        evidence = assistant.evidence(
+            query, retrieved.passages, dense_scores=retrieved.dense_scores, query_vector=retrieved.query_vector
+        )
+        # A specialist gap declines whatever the score; count it as the lowest score.
+        return evidence.score if not evidence.specialist_gaps else float("-inf")
 
-    inside = sorted(score(q["question"]) for q in questions.in_scope)
-    outside = sorted(score(q["question"]) for q in questions.out_of_scope)
+    # A conversation's opening question is an in-scope question like any other.
+    openers = [c["turns"][0]["question"] for c in questions.conversations]
+    inside = [score(q["question"]) for q in questions.in_scope] + [score(q) for q in openers]
+    return inside, [score(q["question"]) for q in questions.out_of_scope]
+
+
+def calibrate(scores: dict[str, tuple[list[float], list[float]]]) -> float:
+    """Print the score distributions and return the threshold that declines the most out-of-scope questions
+    while answering at least ANSWER_SHARE of the in-scope ones, pooled over the sets so that no one set decides.
+    It sits midway between the highest declined out-of-scope score and the next in-scope score."""
+    inside = sorted(s for ins, _ in scores.values() for s in ins)
+    outside = sorted(s for _, outs in scores.values() for s in outs)
+
+    def answered(threshold: float) -> float:
+        return sum(s >= threshold for s in inside) / len(inside)
+
+    best = inside[0]
+    for score in outside:
+        if answered(score + 1e-9) >= ANSWER_SHARE:
+            best = score
+    above = [s for s in inside if s > best]
+    threshold = round((best + above[0]) / 2, 3) if above and best > inside[0] else round(inside[0], 3)
     print(
-        f"in-scope evidence: min {inside[0]:.3f} p5 {inside[len(inside) // 20]:.3f} "
-        f"median {inside[len(inside) // 2]:.3f}"
+        f"threshold: {threshold:.3f} (declines every out-of-scope score up to {best:.3f}, "
+        f"answers {answered(threshold):.1%} of {len(inside)} pooled in-scope questions)"
     )
-    print(f"out-of-scope evidence: max {outside[-1]:.3f} median {outside[len(outside) // 2]:.3f}")
-    above = [s for s in inside if s > outside[-1]]
-    if above:
-        middle = (outside[-1] + above[0]) / 2
-        share = len(above) / len(inside)
-        print(f"midpoint between the highest out-of-scope and the next in-scope: {middle:.3f} (answers {share:.1%})")
-    for threshold in sorted({round(x, 3) for x in outside[-3:]} | {round(outside[-1] + 0.005, 3)}):
-        answered = sum(s >= threshold for s in inside) / len(inside)
-        declined = sum(s < threshold for s in outside) / len(outside)
-        print(f"threshold {threshold:.3f}: answers {answered:.1%} in scope, declines {declined:.1%} out of scope")
+    for name, (ins, outs) in scores.items():
+        print(
+            f"  {name:12} in-scope min {min(ins):.3f} median {sorted(ins)[len(ins) // 2]:.3f} | "
+            f"out-of-scope max {max(outs):.3f} | answers {sum(s >= threshold for s in ins) / len(ins):.1%}, "
+            f"declines {sum(s < threshold for s in outs) / len(outs):.1%}"
+        )
+    return threshold
 
 
 def table(summary: dict[str, float]) -> str:
@@ -88,14 +133,25 @@ def table(summary: dict[str, float]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--heldout", action="store_true", help="use the held-out documents and questions")
-    parser.add_argument("--all", action="store_true", help="evaluate every set (shipped and both held-out sets)")
+    parser.add_argument("--all", action="store_true", help="evaluate every gated set: " + ", ".join(GATED))
     parser.add_argument("--set", choices=list(SETS), help="evaluate one named set")
-    parser.add_argument("--calibrate", action="store_true", help="print evidence scores instead of evaluating")
+    parser.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="fit ALLY_ABSTAIN_THRESHOLD on the tuning sets (" + ", ".join(TUNING) + ") instead of evaluating",
+    )
     parser.add_argument("--no-record", action="store_true", help="do not append to bench/RESULTS.md")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    names = list(SETS) if args.all else [args.set or ("heldout" if args.heldout else "shipped")]
     embedder = Embedder()
+    if args.calibrate:
+        scores = {}
+        for name in TUNING:
+            with built(SETS[name][0], embedder) as assistant:
+                scores[name] = evidence_scores(assistant, QuestionSet.load(SETS[name][1]))
+        calibrate(scores)
+        return 0
+    names = GATED if args.all else [args.set or ("heldout" if args.heldout else "shipped")]
     command = " ".join(["python -m bench.evaluate", *(argv if argv is not None else sys.argv[1:])])
     failures = [run_set(name, args, embedder, command) for name in names]
     return 1 if any(failures) else 0
@@ -105,17 +161,9 @@ def run_set(name: str, args: argparse.Namespace, embedder: Embedder, command: st
     """Evaluate one set; True when a target was missed."""
     corpus, question_file = SETS[name]
     questions = QuestionSet.load(question_file)
-    data_dir = Path(tempfile.mkdtemp(prefix="ally-eval-"))
-    try:
-        assistant = build(corpus, data_dir, embedder)
-        if args.calibrate:
-            print(f"[{name}]")
-            calibrate(assistant, questions)
-            return False
+    with built(corpus, embedder) as assistant:
         with tqdm(total=total_questions(questions), desc=f"eval ({name})", unit="q", file=sys.stderr) as bar:
             scores = evaluate(assistant, questions, bar.update)
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
     summary = scores.summary()
     print(f"\n[{name}]")
     print(table(summary))

@@ -1,0 +1,106 @@
+"""Subjects the assistant does not advise on, and how strongly a question leans towards one of them.
+
+Near-miss questions ("how is withholding tax handled on a revenue share?") share most of their words with the
+knowledge base, so retrieval alone finds passages that look relevant. What gives them away is that the
+question reads more like a specialist subject (tax, law, accounting, engineering, everyday life) than like the
+passage found for it. The evidence score compares the two similarities; a question about a subject the
+knowledge base really covers is closer to its passage than to any of these descriptions, so a corpus that does
+cover, say, contract renewals keeps answering about them.
+
+The list is the product's policy, written once as broad subject descriptions, not as copies of test questions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cached_property
+
+import numpy as np
+
+from assistant.embeddings import Embedder
+from assistant.text import content_terms, words
+
+SUBJECTS: tuple[str, ...] = (
+    # specialist advice that belongs to other professions
+    "tax law, withholding tax, VAT, transfer pricing and tax-efficient structures",
+    "accounting standards, revenue recognition, IFRS and GAAP bookkeeping",
+    "employment law, employee contracts, non-compete clauses, salaries and HR policy",
+    "payroll, overtime rules and working-time regulations",
+    "immigration, visas and work permits",
+    "contract law, drafting legal clauses, statutory notice periods, liability and litigation",
+    "antitrust law, competition authorities and cartel rules",
+    "data protection law and GDPR compliance",
+    "insurance policies and liability cover",
+    "valuing a company with discounted cash flow models, valuation multiples and acquisition earn-outs",
+    "product pricing, list prices and discount levels",
+    "pay for salespeople: commission rates, on-target earnings and sales quotas",
+    "software programming, source code, APIs, authentication and encryption",
+    "setting up fields, workflows and reports in Salesforce or HubSpot software",
+    "medical symptoms, diagnoses and treatments",
+    "personal finance, mortgages and investing",
+    # everyday life and general knowledge
+    "cooking, recipes, baking and food",
+    "sports, games and their rules",
+    "travel, flights, transport and tourism",
+    "weather forecasts and climate",
+    "geography, history and general knowledge trivia",
+    "health, fitness, sleep and exercise",
+    "home, garden, cleaning and DIY repairs",
+    "books, films, music and entertainment",
+    "science, physics and astronomy",
+    "politics, elections and current news",
+    "pets, animals and plants",
+    "which phone, laptop or gadget to buy for personal use",
+)
+
+
+# Words that mark a request for specialist advice (law, tax, accounting, pay and immigration, engineering,
+# valuation, pricing). When a question uses one and none of the passages found for it does, the knowledge base
+# does not speak to that part of the question, however well the rest of it matches: the assistant abstains.
+SPECIALIST_WORDS: frozenset[str] = frozenset(
+    """
+    law laws legal legally lawyer lawyers attorney attorneys statutory statute litigation lawsuit sue court courts
+    jurisdiction liability liable indemnity indemnification enforceable non-compete gdpr hipaa antitrust cartel
+    patent patents trademark trademarks copyright insurance insurer
+    tax taxes taxation taxable vat withholding ifrs gaap accounting accountant bookkeeping booked expense expensed
+    depreciation amortisation amortization
+    salary salaries payroll overtime pension visa visas immigration severance redundancy recruiter recruiting
+    commission commissions bonus ote
+    code coding oauth token encryption encrypt algorithm python javascript css sql database authentication ssl git
+    valuation dcf irr npv ebitda earn-out equity dividend mortgage margin margins pricing
+    """.split()
+)
+
+
+def specialist_gaps(question: str, passage_terms: Iterable[str]) -> list[str]:
+    """The specialist words the question uses (as typed: "accounting", not its stem "account", which would also
+    catch "key accounts") that no passage found for it contains in any form."""
+    have = set(passage_terms)
+    used = {w for w in words(question) if w in SPECIALIST_WORDS}
+    return sorted(w for w in used if not set(content_terms(w)) & have)
+
+
+class OffTopic:
+    """Similarity of a question to the nearest subject the assistant does not cover (cosine, -1..1)."""
+
+    def __init__(self, embedder: Embedder, subjects: Sequence[str] = SUBJECTS) -> None:
+        self.embedder = embedder
+        self.subjects = tuple(subjects)
+
+    @cached_property
+    def _vectors(self) -> np.ndarray:
+        return np.asarray(self.embedder.embed_documents(list(self.subjects)), dtype=np.float32)
+
+    def warm_up(self) -> None:
+        _ = self._vectors
+
+    def nearest(self, query_vector: np.ndarray | None) -> tuple[float, str | None]:
+        """The closest subject and its similarity; (0.0, None) when there is no question vector."""
+        if query_vector is None or not self.subjects:
+            return 0.0, None
+        sims = self._vectors @ np.asarray(query_vector, dtype=np.float32)
+        best = int(np.argmax(sims))
+        return float(sims[best]), self.subjects[best]
+
+    def similarity(self, query_vector: np.ndarray | None) -> float:
+        return self.nearest(query_vector)[0]
