@@ -76,36 +76,21 @@ def words(text: str) -> list[str]:
 
 
 _CONTRACTION = re.compile(r"(?:n't|'s|'re|'ve|'d|'ll|'m)$")
-# Words that carry tone rather than topic in how people type questions ("ok to just park them?").
-_FILLER = {
-    "ok",
-    "okay",
-    "just",
-    "like",
-    "got",
-    "am",
-    "vs",
-    "actually",
-    "even",
-    "still",
-    "yet",
-    "lot",
-    "lots",
-    "stuff",
-    "bit",
-    "kind",
-    "sort",
-    "anyway",
-    "please",
-    "basically",
-    "want",
-    "go",
-    "going",
-    "know",
-    "think",
-    "let",
-    "say",
-}
+# Function words and words that carry tone rather than topic in how people type questions ("ok to just park
+# them?"). BM25 keeps its short Lucene list; this longer one only decides what a question is about.
+_FILLER = frozenset(
+    """
+    ok okay just like got am vs actually even still yet lot lots stuff bit kind sort anyway please basically want
+    go going know think let say
+    he him his she her hers they them their theirs it its this that these those who whom whose which what
+    i me my mine we us our ours you your yours
+    have has had having be been being was were is are do does did doing done will would shall should can could
+    may might must
+    from with without into onto about above below over under between through during before after since until
+    of off out up down in on at by for to than then so too very more most much many some any all each every
+    other another same own only also there here where when why how whether if or and but not no nor
+    """.split()
+)
 
 
 def content_terms(text: str) -> list[str]:

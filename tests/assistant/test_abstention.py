@@ -1,0 +1,121 @@
+"""Abstention: the evidence score's parts, the specialist-word gap, the off-topic subjects and the calibration."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from assistant.embeddings import Embedder
+from assistant.evidence import Evidence, coverage, measure
+from assistant.passages import Passage
+from assistant.scope import OffTopic, specialist_gaps
+from assistant.service import Assistant
+from assistant.text import content_terms
+from bench.evaluate import calibrate
+
+
+def passage(text: str, dense: float, title: str = "Partner Health Checks") -> Passage:
+    return Passage(
+        chunk_id=f"c{abs(hash(text))}",
+        doc_id="d",
+        title=title,
+        source="d.md",
+        section=None,
+        page=None,
+        doc_type="article",
+        topics=[],
+        lifecycle=None,
+        text=text,
+        dense=dense,
+    )
+
+
+def test_contractions_and_filler_are_not_topics() -> None:
+    assert content_terms("we're ok to just park them, aren't we?") == ["park"]
+    assert content_terms("Haven't heard from the partner") == ["heard", "partner"]
+
+
+def test_coverage_weights_question_words_by_idf() -> None:
+    weights = {"health": 1.0, "check": 1.0, "survey": 2.0}
+    assert coverage(weights, "a health check") == pytest.approx(0.5)
+    assert coverage(weights, "the survey results") == pytest.approx(0.5)
+    assert coverage({}, "anything") == 0.0
+
+
+def test_a_question_matched_by_one_passage_beats_one_matched_across_several() -> None:
+    def idf(_: str) -> float:
+        return 1.0
+
+    together = [passage("Run the partner health check survey every year.", 0.6), passage("Unrelated text.", 0.3)]
+    apart = [passage("Run it every year.", 0.6, title="Partner"), passage("A survey on health.", 0.3, title="Notes")]
+    question = "partner health survey"
+    one = measure(question, together, ["Run the partner health check survey every year."], idf)
+    split = measure(question, apart, ["Run it every year.", "A survey on health."], idf)
+    assert one.passage_coverage == 1.0 and split.passage_coverage < 1.0
+    assert one.score > split.score
+
+
+def test_leaning_towards_an_uncovered_subject_lowers_the_score() -> None:
+    near = Evidence(dense=0.5, answer_coverage=0.5, off_topic=0.6)
+    far = Evidence(dense=0.5, answer_coverage=0.5, off_topic=0.2)
+    assert near.score < far.score
+
+
+def test_a_specialist_word_no_passage_contains_vetoes_the_answer() -> None:
+    text = "Agree how the revenue share is paid each quarter and who approves the statement."
+    assert specialist_gaps("how is withholding tax handled on the revenue share?", content_terms(text)) == [
+        "tax",
+        "withholding",
+    ]
+    # Inflected forms in the passages count, and the question's word is matched as typed.
+    assert specialist_gaps("is it legal to share the data?", content_terms("Check what the law says.")) == [
+        "legal"
+    ]
+    assert specialist_gaps("is it legal?", content_terms("Legal reviews the clause.")) == []
+    assert specialist_gaps("bring us into their key accounts", content_terms("Map the accounts.")) == []
+    strong = Evidence(dense=0.9, answer_coverage=1.0, passage_coverage=1.0, specialist_gaps=("tax",))
+    assert strong.score > 3 and not strong.sufficient(1.0)
+    assert Evidence(dense=0.9, answer_coverage=1.0, passage_coverage=1.0).sufficient(1.0)
+
+
+def test_off_topic_subjects_with_the_real_model(embedder: Embedder) -> None:
+    subjects = OffTopic(embedder)
+    tax, subject = subjects.nearest(embedder.embed_query("what VAT rate applies to software sold abroad?"))
+    assert "tax" in subject
+    alliance = subjects.similarity(embedder.embed_query("how do I prepare the steering committee with my partner?"))
+    assert alliance < tax
+    assert subjects.nearest(None) == (0.0, None)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the statutory notice period for dismissing employees in France?",
+        "Which OAuth flow should our connector use for token refresh?",
+    ],
+)
+def test_specialist_questions_near_the_domain_are_declined(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.abstained and answer.citations == []
+
+
+def test_the_small_corpus_still_answers_its_own_questions(assistant: Assistant) -> None:
+    for question in [
+        "how often should we run a joint health check?",
+        "when should I audit the alliance portfolio?",
+        "how do I rank my alliances?",
+    ]:
+        answer = assistant.ask(question)
+        assert not answer.abstained, question
+        assert answer.citations
+
+
+def test_calibration_declines_the_most_while_answering_enough(capsys: pytest.CaptureFixture[str]) -> None:
+    inside = [1.0 + i / 10 for i in range(50)]  # 1.0 .. 5.9
+    outside = [0.5, 0.9, 1.05, 3.0]  # 1.05 sits among the lowest in-scope scores; 3.0 cannot be declined
+    threshold = calibrate({"a": (inside, outside)})
+    assert 1.05 < threshold <= 1.1  # declines 1.05 at the cost of the lowest in-scope score (98% answered)
+    assert "answers" in capsys.readouterr().out
+    # A specialist gap scores minus infinity and is declined by any threshold.
+    assert calibrate({"a": (inside, [-math.inf, *outside])}) == threshold
