@@ -69,9 +69,7 @@ def test_a_specialist_word_no_passage_contains_vetoes_the_answer() -> None:
         "withholding",
     ]
     # Inflected forms in the passages count, and the question's word is matched as typed.
-    assert specialist_gaps("is it legal to share the data?", content_terms("Check what the law says.")) == [
-        "legal"
-    ]
+    assert specialist_gaps("is it legal to share the data?", content_terms("Check what the law says.")) == ["legal"]
     assert specialist_gaps("is it legal?", content_terms("Legal reviews the clause.")) == []
     assert specialist_gaps("bring us into their key accounts", content_terms("Map the accounts.")) == []
     strong = Evidence(dense=0.9, answer_coverage=1.0, passage_coverage=1.0, specialist_gaps=("tax",))
