@@ -1,11 +1,10 @@
-"""`make eval`: run the evaluation set through the /v1/ask path, print the scores, append them to
+"""`make eval`: run the question sets through the /v1/ask path, print the scores, append them to
 bench/RESULTS.md, and exit non-zero when a target is missed.
 
-    python -m bench.evaluate                 # shipped corpus + bench/eval/questions.yaml
-    python -m bench.evaluate --heldout       # documents the project never tuned on
-    python -m bench.evaluate --set heldout2  # a second held-out set, written after tuning and never tuned on
-    python -m bench.evaluate --all           # every set (what `make eval` runs); fails if any misses
-    python -m bench.evaluate --calibrate     # evidence scores, to choose ALLY_ABSTAIN_THRESHOLD
+    python -m bench.evaluate                   # shipped corpus + bench/eval/questions.yaml
+    python -m bench.evaluate --set heldout5    # one named set (see SETS)
+    python -m bench.evaluate --all             # every gated set (what `make eval` runs); fails if any misses
+    python -m bench.evaluate --calibrate       # fit ALLY_ABSTAIN_THRESHOLD on the tuning sets
 """
 
 from __future__ import annotations

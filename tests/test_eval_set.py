@@ -13,17 +13,36 @@ from ingest.frontmatter import split_front_matter
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_IDS = {split_front_matter(p.read_text())[0]["id"] for p in (ROOT / "corpus").rglob("*.md")}
 QUESTIONS = QuestionSet.load(ROOT / "bench" / "eval" / "questions.yaml")
-HELDOUT = QuestionSet.load(ROOT / "bench" / "eval" / "heldout" / "questions.yaml")
+EVAL = ROOT / "bench" / "eval"
+HELD_OUT = sorted(p.name for p in EVAL.iterdir() if (p / "docs").is_dir())
 
 
 def test_every_expected_id_exists_in_the_corpus() -> None:
     assert QUESTIONS.expected_ids() <= CORPUS_IDS, QUESTIONS.expected_ids() - CORPUS_IDS
 
 
-def test_heldout_expected_ids_exist() -> None:
-    docs = ROOT / "bench" / "eval" / "heldout" / "docs"
-    ids = {split_front_matter(p.read_text())[0].get("id") or p.stem for p in docs.iterdir()}
-    assert HELDOUT.expected_ids() <= ids
+def test_the_calibration_set_points_into_the_corpus() -> None:
+    calibration = QuestionSet.load(EVAL / "calibration.yaml")
+    assert calibration.expected_ids() <= CORPUS_IDS, calibration.expected_ids() - CORPUS_IDS
+    assert len(calibration.in_scope) >= 30 and len(calibration.out_of_scope) >= 30
+
+
+@pytest.mark.parametrize("name", HELD_OUT)
+def test_held_out_sets_point_into_their_documents_and_quote_them(name: str) -> None:
+    from ingest.loaders import load
+
+    questions = QuestionSet.load(EVAL / name / "questions.yaml")
+    documents = {}
+    for path in sorted((EVAL / name / "docs").iterdir()):
+        doc = load(path.read_bytes(), path.name)
+        documents[doc.metadata.get("id") or path.stem] = " ".join(doc.text.lower().split())
+    assert questions.expected_ids() <= documents.keys(), questions.expected_ids() - documents.keys()
+    assert questions.out_of_scope and questions.conversations
+    turns = [t for c in questions.conversations for t in c["turns"]]
+    for item in [*questions.in_scope, *turns]:
+        for keyword in item["keywords"]:
+            wanted = " ".join(keyword.lower().split())
+            assert any(wanted in documents[d] for d in item["expected"]), (item["question"], keyword)
 
 
 def test_set_sizes_and_shape() -> None:
