@@ -47,9 +47,11 @@ SETS = {
     # Written while the second evidence score was being built and never looked at until it was fixed: the
     # honest check that the figures carry over to documents and questions the project has never seen.
     "heldout5": (EVAL / "heldout5" / "docs", EVAL / "heldout5" / "questions.yaml"),
+    # Written after the last change to the evidence score and run once: a second unseen check.
+    "heldout6": (EVAL / "heldout6" / "docs", EVAL / "heldout6" / "questions.yaml"),
 }
 # What `make eval` gates on; the calibration set is for fitting (`--calibrate`) and is reported on request.
-GATED = ["shipped", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"]
+GATED = ["shipped", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"]
 # The sets the evidence score and threshold were fitted on.
 TUNING = ["shipped", "calibration", "heldout", "heldout2", "heldout3", "heldout4"]
 ANSWER_SHARE = 0.96  # the target is 0.95; one point of margin
