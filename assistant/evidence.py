@@ -65,13 +65,12 @@ def background(dense_scores: Sequence[float]) -> float:
     return sum(tail) / len(tail) if tail else 0.0
 
 
-def coverage(wanted: dict[str, float], text: str) -> float:
-    """Share of the question's IDF weight whose terms occur in `text`."""
+def coverage(wanted: dict[str, float], found: set[str]) -> float:
+    """Share of the question's IDF weight whose terms are among `found` (the terms of some text)."""
     total = sum(wanted.values())
     if not total:
         return 0.0
-    found = wanted.keys() & set(content_terms(text))
-    return sum(wanted[t] for t in found) / total
+    return sum(weight for term, weight in wanted.items() if term in found) / total
 
 
 def measure(
@@ -84,15 +83,15 @@ def measure(
 ) -> Evidence:
     if not passages or not sentences:
         return Evidence(0.0, 0.0, off_topic=off_topic)
-    asked = set(content_terms(query))
-    wanted = {t: idf(t) for t in asked}
+    wanted = {t: idf(t) for t in set(content_terms(query))}
     best = max((p.dense for p in passages if p.dense is not None), default=0.0)
-    texts = [indexable_text(p.title, p.section, p.text) for p in passages]
+    # Each passage is tokenised once: for its own coverage, and together for the specialist words.
+    passage_terms = [set(content_terms(indexable_text(p.title, p.section, p.text))) for p in passages]
     return Evidence(
         dense=best,
-        answer_coverage=coverage(wanted, " ".join(sentences)),
+        answer_coverage=coverage(wanted, set(content_terms(" ".join(sentences)))),
         peak=best - background(dense_scores) if dense_scores else 0.0,
-        passage_coverage=max(coverage(wanted, text) for text in texts),
+        passage_coverage=max(coverage(wanted, found) for found in passage_terms),
         off_topic=off_topic,
-        specialist_gaps=tuple(specialist_gaps(query, content_terms(" ".join(texts)))),
+        specialist_gaps=tuple(specialist_gaps(query, set().union(*passage_terms))),
     )

@@ -19,7 +19,7 @@ _REFERENCES = re.compile(
     re.IGNORECASE,
 )
 # "and how long...", "ok so what if...": opening with a connective continues the conversation.
-_CONTINUES = re.compile(r"^\s*(?:and|ok|okay|so|but|also|then)\b", re.IGNORECASE)
+_CONTINUES = re.compile(r"^\s*(?:and|ok|okay|so|but)\b", re.IGNORECASE)
 _CONTENT_MIN = 4
 _QUESTION_WORDS = {"what", "which", "who", "how", "when", "where", "why", "should", "can", "do", "does", "is", "are"}
 

@@ -93,24 +93,26 @@ _FILLER = frozenset(
 )
 
 
+@lru_cache(maxsize=1)
+def _question_stopwords() -> frozenset[str]:
+    return stopwords() | _FILLER
+
+
+def _stemmed(words_in: list[str], stop: frozenset[str]) -> list[str]:
+    return [_stem(w) for w in words_in if w not in stop and len(w) > 1]
+
+
 def content_terms(text: str) -> list[str]:
     """Stemmed words that say what a question is about: `terms` without contractions' endings and filler.
 
     Used to measure how much of a question an answer covers, where "we're" or "ok" must not count as a topic
     the knowledge base lacks."""
-    stop = stopwords() | _FILLER
-    found = []
-    for word in words(text):
-        word = _CONTRACTION.sub("", word)
-        if len(word) > 1 and word not in stop:
-            found.append(_stem(word))
-    return found
+    return _stemmed([_CONTRACTION.sub("", w) for w in words(text)], _question_stopwords())
 
 
 def terms(text: str) -> list[str]:
     """Stemmed content words, in order, stopwords removed."""
-    stop = stopwords()
-    return [_stem(w) for w in words(text) if w not in stop and len(w) > 1]
+    return _stemmed(words(text), stopwords())
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")

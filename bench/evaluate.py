@@ -17,7 +17,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -147,9 +147,13 @@ def main(argv: list[str] | None = None) -> int:
     embedder = Embedder()
     if args.calibrate:
         scores = {}
-        for name in TUNING:
-            with built(SETS[name][0], embedder) as assistant:
-                scores[name] = evidence_scores(assistant, QuestionSet.load(SETS[name][1]))
+        with ExitStack() as stack:
+            assistants: dict[Path, Assistant] = {}  # sets that share a corpus share its ingest
+            for name in TUNING:
+                corpus, question_file = SETS[name]
+                if corpus not in assistants:
+                    assistants[corpus] = stack.enter_context(built(corpus, embedder))
+                scores[name] = evidence_scores(assistants[corpus], QuestionSet.load(question_file))
         calibrate(scores)
         return 0
     names = GATED if args.all else [args.set or ("heldout" if args.heldout else "shipped")]

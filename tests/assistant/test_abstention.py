@@ -13,22 +13,11 @@ from assistant.scope import OffTopic, specialist_gaps
 from assistant.service import Assistant
 from assistant.text import content_terms
 from bench.evaluate import calibrate
+from tests.factories import make_passage
 
 
 def passage(text: str, dense: float, title: str = "Partner Health Checks") -> Passage:
-    return Passage(
-        chunk_id=f"c{abs(hash(text))}",
-        doc_id="d",
-        title=title,
-        source="d.md",
-        section=None,
-        page=None,
-        doc_type="article",
-        topics=[],
-        lifecycle=None,
-        text=text,
-        dense=dense,
-    )
+    return make_passage(text, chunk_id=f"c{abs(hash(text))}", title=title, dense=dense)
 
 
 def test_contractions_and_filler_are_not_topics() -> None:
@@ -38,9 +27,9 @@ def test_contractions_and_filler_are_not_topics() -> None:
 
 def test_coverage_weights_question_words_by_idf() -> None:
     weights = {"health": 1.0, "check": 1.0, "survey": 2.0}
-    assert coverage(weights, "a health check") == pytest.approx(0.5)
-    assert coverage(weights, "the survey results") == pytest.approx(0.5)
-    assert coverage({}, "anything") == 0.0
+    assert coverage(weights, set(content_terms("a health check"))) == pytest.approx(0.5)
+    assert coverage(weights, set(content_terms("the survey results"))) == pytest.approx(0.5)
+    assert coverage({}, {"anything"}) == 0.0
 
 
 def test_a_question_matched_by_one_passage_beats_one_matched_across_several() -> None:

@@ -12,6 +12,7 @@ from assistant.followup import Turn, depends_on_history, standalone_query
 from assistant.glossary import expand
 from assistant.passages import Passage
 from assistant.service import Assistant
+from tests.factories import make_passage
 
 
 def test_answer_sentences_are_quoted_from_the_cited_passages(assistant: Assistant) -> None:
@@ -88,7 +89,7 @@ def test_glossary_spells_out_jargon() -> None:
 
 
 def passage(text: str) -> Passage:
-    return Passage("c", "d", "T", "d.md", None, None, "article", [], None, text)
+    return make_passage(text, chunk_id="c", title="T")
 
 
 def test_citation_check() -> None:

@@ -11,21 +11,11 @@ from assistant.composers import ExtractiveComposer, cite, compose
 from assistant.composers.llm import LLMComposer
 from assistant.passages import Passage
 from assistant.service import Assistant
+from tests.factories import make_passage
 
 
 def passage(doc_id: str, text: str) -> Passage:
-    return Passage(
-        chunk_id=doc_id,
-        doc_id=doc_id,
-        title=doc_id.title(),
-        source=f"{doc_id}.md",
-        section=None,
-        page=None,
-        doc_type="article",
-        topics=[],
-        lifecycle=None,
-        text=text,
-    )
+    return make_passage(text, doc_id, title=doc_id.title())
 
 
 PASSAGES = [

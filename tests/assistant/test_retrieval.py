@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.passages import Filters, Passage
 from assistant.retrieval import Retriever, diversify, reciprocal_rank_fusion
+from tests.factories import make_passage
 
 
 def test_rrf_rewards_agreement_between_rankings() -> None:
@@ -20,7 +21,7 @@ def test_rrf_weights_shift_the_order() -> None:
 
 
 def p(cid: str, doc: str, text: str) -> Passage:
-    return Passage(cid, doc, doc, f"{doc}.md", None, None, "article", [], None, text)
+    return make_passage(text, doc, chunk_id=cid)
 
 
 def test_diversity_caps_passages_per_document_and_drops_near_duplicates() -> None:
