@@ -49,9 +49,13 @@ SETS = {
     "heldout5": (EVAL / "heldout5" / "docs", EVAL / "heldout5" / "questions.yaml"),
     # Written after the last change to the evidence score and run once: a second unseen check.
     "heldout6": (EVAL / "heldout6" / "docs", EVAL / "heldout6" / "questions.yaml"),
+    # Written by two more separate authors in a later session, before anything else changed, and run once as
+    # they came: heldout8 mixes a few near misses with questions from users who wandered in.
+    "heldout7": (EVAL / "heldout7" / "docs", EVAL / "heldout7" / "questions.yaml"),
+    "heldout8": (EVAL / "heldout8" / "docs", EVAL / "heldout8" / "questions.yaml"),
 }
 # What `make eval` gates on; the calibration set is for fitting (`--calibrate`) and is reported on request.
-GATED = ["shipped", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"]
+GATED = ["shipped", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8"]
 # The sets the evidence score and threshold were fitted on.
 TUNING = ["shipped", "calibration", "heldout", "heldout2", "heldout3", "heldout4"]
 ANSWER_SHARE = 0.96  # the target is 0.95; one point of margin
