@@ -35,12 +35,14 @@ SUBJECTS: tuple[str, ...] = (
     "product pricing, list prices and discount levels",
     "pay for salespeople: commission rates, on-target earnings and sales quotas",
     "software programming, source code, APIs, authentication and encryption",
+    "identity and access management: single sign-on, SAML, user provisioning and cybersecurity settings",
     "setting up fields, workflows and reports in Salesforce or HubSpot software",
     "medical symptoms, diagnoses and treatments",
     "personal finance, mortgages and investing",
     # everyday life and general knowledge
     "cooking, recipes, baking and food",
     "sports, games and their rules",
+    "football and other sports: leagues, teams, players, matches and their results",
     "travel, flights, transport and tourism",
     "weather forecasts and climate",
     "geography, history and general knowledge trivia",
@@ -54,20 +56,25 @@ SUBJECTS: tuple[str, ...] = (
 )
 
 
-# Words that mark a request for specialist advice (law, tax, accounting, pay and immigration, engineering,
-# valuation, pricing). When a question uses one and none of the passages found for it does, the knowledge base
-# does not speak to that part of the question, however well the rest of it matches: the assistant abstains.
+# Words that mark a request for specialist advice (law, tax, accounting, pay and immigration, engineering and
+# identity, valuation, pricing). When a question uses one and none of the passages found for it does, the
+# knowledge base does not speak to that part of the question, however well the rest of it matches: the assistant
+# abstains.
 SPECIALIST_WORDS: frozenset[str] = frozenset(
     """
-    law laws legal legally lawyer lawyers attorney attorneys statutory statute litigation lawsuit sue court courts
-    jurisdiction liability liable indemnity indemnification enforceable non-compete gdpr hipaa antitrust cartel
-    patent patents trademark trademarks copyright insurance insurer
-    tax taxes taxation taxable vat withholding ifrs gaap accounting accountant bookkeeping booked expense expensed
-    depreciation amortisation amortization
-    salary salaries payroll overtime pension visa visas immigration severance redundancy recruiter recruiting
-    commission commissions bonus ote
-    code coding oauth token encryption encrypt algorithm python javascript css sql database authentication ssl git
-    valuation dcf irr npv ebitda earn-out equity dividend mortgage margin margins pricing
+    law laws legal legally lawful unlawful illegal legislation lawyer lawyers attorney attorneys counsel statutory
+    statute litigation litigate lawsuit sue court courts tribunal injunction jurisdiction liability liable indemnity
+    indemnification enforceable unenforceable non-compete liquidated tort gdpr ccpa hipaa tupe fcpa sarbanes-oxley
+    antitrust cartel patent patents trademark trademarks copyright insurance insurer notarised notarized
+    tax taxes taxation taxable vat gst withholding deductible irs hmrc tariff tariffs
+    ifrs gaap asc accounting accountant bookkeeping booked ledger accrual accruals accrue expense expensed
+    capitalise capitalised capitalize capitalized depreciation amortisation amortization
+    salary salaries payroll overtime pension visa visas immigration severance redundancy layoff layoffs dismissal
+    maternity paternity recruiter recruiting commission commissions bonus ote
+    code coding programming oauth saml scim sso ldap openid single-sign-on sign-on token encryption encrypt
+    firewall vpn algorithm python javascript typescript java css html sql database kubernetes docker webhook
+    webhooks authentication ssl tls git
+    valuation dcf irr npv wacc ebitda earn-out equity dividend mortgage margin margins pricing
     """.split()
 )
 

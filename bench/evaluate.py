@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
+import math
 import platform
 import shutil
 import sys
@@ -53,11 +54,19 @@ SETS = {
     # they came: heldout8 mixes a few near misses with questions from users who wandered in.
     "heldout7": (EVAL / "heldout7" / "docs", EVAL / "heldout7" / "questions.yaml"),
     "heldout8": (EVAL / "heldout8" / "docs", EVAL / "heldout8" / "questions.yaml"),
+    # Written while the third calibration rule was built, and run once after it was fixed.
+    "heldout9": (EVAL / "heldout9" / "docs", EVAL / "heldout9" / "questions.yaml"),
+    "heldout10": (EVAL / "heldout10" / "docs", EVAL / "heldout10" / "questions.yaml"),
 }
 # What `make eval` gates on; the calibration set is for fitting (`--calibrate`) and is reported on request.
-GATED = ["shipped", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8"]
+GATED = [
+    "shipped", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8",
+    "heldout9", "heldout10",
+]
 # The sets the evidence score and threshold were fitted on.
-TUNING = ["shipped", "calibration", "heldout", "heldout2", "heldout3", "heldout4"]
+TUNING = [
+    "shipped", "calibration", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8"
+]
 ANSWER_SHARE = 0.96  # the target is 0.95; one point of margin
 
 
@@ -101,24 +110,27 @@ def evidence_scores(assistant: Assistant, questions: QuestionSet) -> tuple[list[
 
 
 def calibrate(scores: dict[str, tuple[list[float], list[float]]]) -> float:
-    """Print the score distributions and return the threshold that declines the most out-of-scope questions
-    while answering at least ANSWER_SHARE of the in-scope ones, pooled over the sets so that no one set decides.
-    It sits midway between the highest declined out-of-scope score and the next in-scope score."""
+    """Print the score distributions and return the threshold: the one that declines the most out-of-scope
+    questions while every tuning set, on its own, still answers at least ANSWER_SHARE of its in-scope questions
+    (the target holds per set, and a pooled share lets the large shipped set hide a small set's misses). It sits
+    midway between that in-scope score and the highest out-of-scope score below it, leaving room on both sides
+    for questions the calibration never saw."""
     inside = sorted(s for ins, _ in scores.values() for s in ins)
     outside = sorted(s for _, outs in scores.values() for s in outs)
 
-    def answered(threshold: float) -> float:
-        return sum(s >= threshold for s in inside) / len(inside)
+    def ceiling(ins: list[float]) -> float:
+        """The highest threshold at which this set still answers ANSWER_SHARE of `ins`."""
+        ranked = sorted(ins)
+        return ranked[len(ranked) - math.ceil(ANSWER_SHARE * len(ranked))]
 
-    best = inside[0]
-    for score in outside:
-        if answered(score + 1e-9) >= ANSWER_SHARE:
-            best = score
-    above = [s for s in inside if s > best]
-    threshold = round((best + above[0]) / 2, 3) if above and best > inside[0] else round(inside[0], 3)
+    top = min(ceiling(ins) for ins, _ in scores.values())
+    below = [s for s in outside if s < top]
+    threshold = round((below[-1] + top) / 2, 3) if below else round(top, 3)
     print(
-        f"threshold: {threshold:.3f} (declines every out-of-scope score up to {best:.3f}, "
-        f"answers {answered(threshold):.1%} of {len(inside)} pooled in-scope questions)"
+        f"threshold: {threshold:.3f} (every set answers {ANSWER_SHARE:.0%} of its in-scope questions up to "
+        f"{top:.3f}; out-of-scope scores below that reach {below[-1] if below else float('nan'):.3f}; "
+        f"pooled, it answers {sum(s >= threshold for s in inside) / len(inside):.1%} of {len(inside)} in-scope "
+        f"questions and declines {sum(s < threshold for s in outside) / len(outside):.1%} of {len(outside)} others)"
     )
     for name, (ins, outs) in scores.items():
         print(
