@@ -45,27 +45,47 @@ SETS = {
     # Written by separate authors after the first evidence score was tuned; their misses shaped the second one.
     "heldout3": (EVAL / "heldout3" / "docs", EVAL / "heldout3" / "questions.yaml"),
     "heldout4": (EVAL / "heldout4" / "docs", EVAL / "heldout4" / "questions.yaml"),
-    # Written while the second evidence score was being built and never looked at until it was fixed: the
-    # honest check that the figures carry over to documents and questions the project has never seen.
+    # Written while the second evidence score was being built and first run once it was fixed.
     "heldout5": (EVAL / "heldout5" / "docs", EVAL / "heldout5" / "questions.yaml"),
-    # Written after the last change to the evidence score and run once: a second unseen check.
+    # Written after that change and run once: a second unseen check.
     "heldout6": (EVAL / "heldout6" / "docs", EVAL / "heldout6" / "questions.yaml"),
-    # Written by two more separate authors in a later session, before anything else changed, and run once as
-    # they came: heldout8 mixes a few near misses with questions from users who wandered in.
+    # Written by two more separate authors in a later session and run once before anything changed: heldout8
+    # mixes a few near misses with questions from users who wandered in. Sets 5 to 8 declined in-scope questions
+    # the pooled calibration rule had accepted, which led to the per-set rule in `calibrate`; so they are tuning
+    # sets now.
     "heldout7": (EVAL / "heldout7" / "docs", EVAL / "heldout7" / "questions.yaml"),
     "heldout8": (EVAL / "heldout8" / "docs", EVAL / "heldout8" / "questions.yaml"),
-    # Written while the third calibration rule was built, and run once after it was fixed.
+    # Written while the per-set rule was built and first run once it was fixed: the honest checks that the
+    # figures carry over to documents and questions the project has never seen.
     "heldout9": (EVAL / "heldout9" / "docs", EVAL / "heldout9" / "questions.yaml"),
     "heldout10": (EVAL / "heldout10" / "docs", EVAL / "heldout10" / "questions.yaml"),
 }
 # What `make eval` gates on; the calibration set is for fitting (`--calibrate`) and is reported on request.
 GATED = [
-    "shipped", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8",
-    "heldout9", "heldout10",
+    "shipped",
+    "heldout",
+    "heldout2",
+    "heldout3",
+    "heldout4",
+    "heldout5",
+    "heldout6",
+    "heldout7",
+    "heldout8",
+    "heldout9",
+    "heldout10",
 ]
 # The sets the evidence score and threshold were fitted on.
 TUNING = [
-    "shipped", "calibration", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8"
+    "shipped",
+    "calibration",
+    "heldout",
+    "heldout2",
+    "heldout3",
+    "heldout4",
+    "heldout5",
+    "heldout6",
+    "heldout7",
+    "heldout8",
 ]
 ANSWER_SHARE = 0.96  # the target is 0.95; one point of margin
 
@@ -113,8 +133,8 @@ def calibrate(scores: dict[str, tuple[list[float], list[float]]]) -> float:
     """Print the score distributions and return the threshold: the one that declines the most out-of-scope
     questions while every tuning set, on its own, still answers at least ANSWER_SHARE of its in-scope questions
     (the target holds per set, and a pooled share lets the large shipped set hide a small set's misses). It sits
-    midway between that in-scope score and the highest out-of-scope score below it, leaving room on both sides
-    for questions the calibration never saw."""
+    midway between the highest out-of-scope score it declines and the next in-scope score, leaving room on both
+    sides for questions the calibration never saw."""
     inside = sorted(s for ins, _ in scores.values() for s in ins)
     outside = sorted(s for _, outs in scores.values() for s in outs)
 
@@ -125,10 +145,14 @@ def calibrate(scores: dict[str, tuple[list[float], list[float]]]) -> float:
 
     top = min(ceiling(ins) for ins, _ in scores.values())
     below = [s for s in outside if s < top]
-    threshold = round((below[-1] + top) / 2, 3) if below else round(top, 3)
+    if below:
+        best = below[-1]
+        threshold = round((best + min(s for s in inside if s > best)) / 2, 3)
+    else:
+        best, threshold = float("nan"), round(top, 3)
     print(
         f"threshold: {threshold:.3f} (every set answers {ANSWER_SHARE:.0%} of its in-scope questions up to "
-        f"{top:.3f}; out-of-scope scores below that reach {below[-1] if below else float('nan'):.3f}; "
+        f"{top:.3f}; it declines every out-of-scope score up to {best:.3f}; "
         f"pooled, it answers {sum(s >= threshold for s in inside) / len(inside):.1%} of {len(inside)} in-scope "
         f"questions and declines {sum(s < threshold for s in outside) / len(outside):.1%} of {len(outside)} others)"
     )

@@ -106,3 +106,13 @@ def test_calibration_declines_the_most_while_answering_enough(capsys: pytest.Cap
     assert "answers" in capsys.readouterr().out
     # A specialist gap scores minus infinity and is declined by any threshold.
     assert calibrate({"a": (inside, [-math.inf, *outside])}) == threshold
+
+
+def test_calibration_keeps_every_set_answering_not_just_the_pool() -> None:
+    # Pooled, declining 1.55 would cost 2 of 110 in-scope questions (98% answered); but both belong to the
+    # small set, which would answer only 80% of its own questions. The target holds per set.
+    big = ([3.0 + i / 100 for i in range(100)], [0.5])
+    small = ([1.5, 1.52, *[2.5] * 8], [1.55])
+    threshold = calibrate({"big": big, "small": small})
+    assert 0.5 < threshold < 1.5
+    assert all(score >= threshold for score in small[0])

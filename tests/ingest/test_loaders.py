@@ -48,6 +48,38 @@ def test_markdown_front_matter_gives_metadata_and_title_and_is_not_in_the_text()
     assert "Steering committees meet every quarter" in doc.text
 
 
+def test_front_matter_with_a_colon_in_the_title_keeps_its_id_title_and_topics() -> None:
+    # Strict YAML rejects "title: A: B"; a curator's document must not lose its metadata over it.
+    doc = load(
+        md(
+            """\
+            ---
+            id: lic-7
+            title: Licensing Alliances: Committees and Milestones
+            topics: [governance, life-sciences]
+            lifecycle:
+              - operate
+            ---
+            ## Why licensing deals need their own governance
+
+            The joint steering committee meets every quarter until launch.
+            """
+        ),
+        "notes/licensing.md",
+    )
+    assert doc.metadata["id"] == "lic-7"
+    assert doc.title == "Licensing Alliances: Committees and Milestones"
+    assert doc.metadata["topics"] == ["governance", "life-sciences"]
+    assert doc.metadata["lifecycle"] == ["operate"]
+    assert "lic-7" not in doc.text and doc.text.lstrip().startswith("## Why licensing")
+
+
+def test_front_matter_that_is_not_key_value_lines_is_left_in_the_text() -> None:
+    doc = load(md("---\nthis is: [not closed\njust a sentence\n---\nBody text.\n"), "notes/odd.md")
+    assert "id" not in doc.metadata
+    assert "just a sentence" in doc.text
+
+
 def test_markdown_without_front_matter_takes_its_title_from_the_first_h1() -> None:
     doc = load(
         md(
