@@ -61,6 +61,11 @@ def test_a_specialist_word_no_passage_contains_vetoes_the_answer() -> None:
     assert specialist_gaps("is it legal to share the data?", content_terms("Check what the law says.")) == ["legal"]
     assert specialist_gaps("is it legal?", content_terms("Legal reviews the clause.")) == []
     assert specialist_gaps("bring us into their key accounts", content_terms("Map the accounts.")) == []
+    # Identity and accounting standards are specialist subjects too, unless the passages speak to them.
+    portal = content_terms("Give partner users a guest account on the shared portal within two working days.")
+    assert specialist_gaps("which SAML and SCIM settings does the partner portal need?", portal) == ["saml", "scim"]
+    assert specialist_gaps("how do we book the rebate under ASC 606?", portal) == ["asc"]
+    assert specialist_gaps("who sets up SSO?", content_terms("Partners sign in through SSO.")) == []
     strong = Evidence(dense=0.9, answer_coverage=1.0, passage_coverage=1.0, specialist_gaps=("tax",))
     assert strong.score > 3 and not strong.sufficient(1.0)
     assert Evidence(dense=0.9, answer_coverage=1.0, passage_coverage=1.0).sufficient(1.0)
