@@ -12,8 +12,10 @@ Five signals, each read off what retrieval and the extractive draft already comp
 - `off_topic`: the question's similarity to the nearest subject the assistant does not advise on (see
   `assistant.scope`); it counts against the score by how much it exceeds `dense`.
 
-Besides the score, a question that uses a specialist word (VAT, statutory, OAuth...) that none of its passages
-contains is not answered: `specialist_gaps`.
+Besides the score, two vetoes: a question that uses a specialist word (VAT, statutory, OAuth...) that none of
+its passages contains is not answered (`specialist_gaps`), and neither is a question that asks for a figure (what
+percentage, what rate, typical cost...) when no sentence stating a number in its passages covers at least
+FIGURE_SUPPORT of it (`figure_support`, see `assistant.figures`).
 
 The weights and `ALLY_ABSTAIN_THRESHOLD` were fitted with `python -m bench.evaluate --calibrate` on the
 evaluation sets; documents and questions the project never tuned on check that they carry over.
@@ -24,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.figures import asks_for_figure, figure_sentences
 from assistant.passages import Passage
 from assistant.scope import specialist_gaps
 from assistant.text import content_terms, indexable_text
@@ -33,6 +36,7 @@ PASSAGE_WEIGHT = 1.2
 PEAK_WEIGHT = 0.5
 OFF_TOPIC_WEIGHT = 4.0
 BACKGROUND_FROM = 10
+FIGURE_SUPPORT = 0.25
 
 
 @dataclass
@@ -44,9 +48,17 @@ class Evidence:
     off_topic: float = 0.0
     specialist_gaps: tuple[str, ...] = ()
     """Specialist words of the question (law, tax, code...) that no passage contains: see `assistant.scope`."""
+    figure_support: float | None = None
+    """For a question that asks for a figure, how much of it the best number-stating sentence covers; else None."""
+
+    @property
+    def vetoed(self) -> bool:
+        """Declined whatever the score: a specialist word or a figure the passages do not speak to."""
+        unsupported_figure = self.figure_support is not None and self.figure_support < FIGURE_SUPPORT
+        return bool(self.specialist_gaps) or unsupported_figure
 
     def sufficient(self, threshold: float) -> bool:
-        return self.score >= threshold and not self.specialist_gaps
+        return self.score >= threshold and not self.vetoed
 
     @property
     def score(self) -> float:
@@ -94,4 +106,14 @@ def measure(
         passage_coverage=max(coverage(wanted, found) for found in passage_terms),
         off_topic=off_topic,
         specialist_gaps=tuple(specialist_gaps(query, set().union(*passage_terms))),
+        figure_support=figure_support(query, passages, wanted),
     )
+
+
+def figure_support(query: str, passages: Sequence[Passage], wanted: dict[str, float]) -> float | None:
+    """None unless the question asks for a figure; then the best coverage of it by one sentence of the passages
+    that states a number."""
+    if not asks_for_figure(query):
+        return None
+    stating = (set(content_terms(sentence)) for p in passages for sentence in figure_sentences(p.text))
+    return max((coverage(wanted, terms) for terms in stating), default=0.0)

@@ -8,6 +8,7 @@ import pytest
 
 from assistant.embeddings import Embedder
 from assistant.evidence import Evidence, coverage, measure
+from assistant.figures import asks_for_figure
 from assistant.passages import Passage
 from assistant.scope import OffTopic, specialist_gaps
 from assistant.service import Assistant
@@ -69,6 +70,44 @@ def test_a_specialist_word_no_passage_contains_vetoes_the_answer() -> None:
     strong = Evidence(dense=0.9, answer_coverage=1.0, passage_coverage=1.0, specialist_gaps=("tax",))
     assert strong.score > 3 and not strong.sufficient(1.0)
     assert Evidence(dense=0.9, answer_coverage=1.0, passage_coverage=1.0).sufficient(1.0)
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("What percentage of strategic alliances fail in their first three years?", True),
+        ("what's the churn rate for resellers?", True),
+        ("what coverage ratio should we aim for on partner pipe", True),
+        ("what's a typical per-patient cost with a CRO?", True),
+        ("total addressable market for cloud marketplaces in 2027", True),
+        ("what do we share with the partner before the QBR?", False),
+        ("what would our partners rate highest?", False),
+        ("how do we grow market share with a partner?", False),
+        ("how do I run a health check?", False),
+    ],
+)
+def test_figure_requests_are_told_from_questions_that_only_use_the_words(question: str, asks: bool) -> None:
+    assert asks_for_figure(question) is asks
+
+
+def test_a_figure_question_needs_a_sentence_stating_a_number_about_it() -> None:
+    def idf(term: str) -> float:
+        return 1.0
+
+    stated = passage(
+        "Run the survey every spring. Aim for a response rate of at least 70 percent before publishing the score.",
+        dense=0.6,
+    )
+    answered = measure("what response rate do we need before publishing?", [stated], ["Aim for 70 percent."], idf)
+    assert answered.figure_support is not None and not answered.vetoed
+    # The passage talks about alliances failing, and has numbers, but no number about how many fail.
+    unstated = passage(
+        "Alliances fail when sponsors drift. Review the top five risks every month with both sponsors.", dense=0.6
+    )
+    statistic = measure("what percentage of alliances fail?", [unstated], ["Alliances fail when sponsors drift."], idf)
+    assert statistic.vetoed and not statistic.sufficient(-10.0)
+    # A question that asks for no figure is not held to this.
+    assert measure("why do alliances fail?", [unstated], ["Alliances fail."], idf).figure_support is None
 
 
 def test_off_topic_subjects_with_the_real_model(embedder: Embedder) -> None:
