@@ -80,6 +80,7 @@ def test_a_specialist_word_no_passage_contains_vetoes_the_answer() -> None:
         ("what coverage ratio should we aim for on partner pipe", True),
         ("what's a typical per-patient cost with a CRO?", True),
         ("total addressable market for cloud marketplaces in 2027", True),
+        ("how large is the worldwide market for PRM software?", True),
         ("what do we share with the partner before the QBR?", False),
         ("what would our partners rate highest?", False),
         ("how do we grow market share with a partner?", False),
