@@ -74,27 +74,9 @@ SETS = {
     "heldout16": (EVAL / "heldout16" / "docs", EVAL / "heldout16" / "questions.yaml"),
     "heldout17": (EVAL / "heldout17" / "docs", EVAL / "heldout17" / "questions.yaml"),
 }
-# What `make eval` gates on; the calibration set is for fitting (`--calibrate`) and is reported on request.
-GATED = [
-    "shipped",
-    "heldout",
-    "heldout2",
-    "heldout3",
-    "heldout4",
-    "heldout5",
-    "heldout6",
-    "heldout7",
-    "heldout8",
-    "heldout9",
-    "heldout10",
-    "heldout11",
-    "heldout12",
-    "heldout13",
-    "heldout14",
-    "heldout15",
-    "heldout16",
-    "heldout17",
-]
+# What `make eval` gates on: every set but the calibration one, which is for fitting (`--calibrate`) and is
+# reported on request.
+GATED = [name for name in SETS if name != "calibration"]
 # The sets the evidence score and threshold were fitted on.
 TUNING = [
     "shipped",
