@@ -15,6 +15,8 @@ class LoadedDocument:
     title: str
     metadata: dict[str, Any] = field(default_factory=dict)
     page_starts: list[int] | None = None
+    warnings: list[str] = field(default_factory=list)
+    """What the loader had to repair to read the file (kept, and shown next to the file's outcome)."""
 
     def page_at(self, offset: int) -> int | None:
         if not self.page_starts:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
 import yaml
-
-log = logging.getLogger(__name__)
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _FIELD = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]+(.*))?$")
@@ -16,8 +13,14 @@ _ITEM = re.compile(r"^[ \t]*-[ \t]+(.*)$")
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
-    """Return (metadata, body). Text without front matter, or with front matter that is not a mapping,
-    comes back whole with empty metadata.
+    """Return (metadata, body): `read_front_matter` without the note."""
+    meta, body, _ = read_front_matter(text)
+    return meta, body
+
+
+def read_front_matter(text: str) -> tuple[dict[str, Any], str, str | None]:
+    """Return (metadata, body, note), the note saying what was repaired, if anything. Text without front
+    matter, or with front matter that is not a mapping, comes back whole with empty metadata.
 
     Curators write front matter by hand, and the commonest slip is a colon inside a plain value
     (`title: Licensing: Committees and Milestones`), which strict YAML rejects. Such a block is read again one
@@ -25,17 +28,18 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     its file name with the front matter pasted into its text."""
     match = _FRONT_MATTER.match(text)
     if not match:
-        return {}, text
+        return {}, text, None
     block = match.group(1)
+    note = None
     try:
         meta = yaml.safe_load(block)
     except yaml.YAMLError as error:
         meta = _lenient(block)
         if meta:
-            log.warning("front matter is not valid YAML (%s); read it line by line", str(error).splitlines()[0])
+            note = f"front matter is not valid YAML ({str(error).splitlines()[0]}); read it line by line"
     if not isinstance(meta, dict) or not meta:
-        return {}, text
-    return meta, text[match.end() :]
+        return {}, text, None
+    return meta, text[match.end() :], note
 
 
 def _lenient(block: str) -> dict[str, Any] | None:

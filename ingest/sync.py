@@ -38,11 +38,14 @@ class FileOutcome:
     chunks: int = 0
     embedded: int = 0
     reason: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    """What had to be repaired to read the file, such as front matter that is not valid YAML."""
 
     def line(self) -> str:
         if self.status == "failed":
             return f"failed {self.source}: {self.reason}"
-        return f"{self.status} {self.source} -> {self.doc_id} ({self.chunks} chunks, {self.embedded} embedded)"
+        line = f"{self.status} {self.source} -> {self.doc_id} ({self.chunks} chunks, {self.embedded} embedded)"
+        return "; ".join([line, *(f"warning: {w}" for w in self.warnings)])
 
 
 @dataclass
@@ -87,6 +90,7 @@ class Prepared:
     to_embed: list[ChunkRecord]
     status: Status
     replaces: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 ProgressHook = Callable[[FileOutcome], None]
@@ -159,7 +163,7 @@ class Syncer:
 
         def record(outcome: FileOutcome) -> None:
             report.outcomes.append(outcome)
-            if outcome.status == "failed":
+            if outcome.status == "failed" or outcome.warnings:
                 log.warning("%s", outcome.line())
             if progress:
                 progress(outcome)
@@ -206,7 +210,7 @@ class Syncer:
             existing = self.kb.catalog.document(doc_id)
             path = str(src.path) if src.path else None
             if existing and existing.content_hash == content_hash and existing.source == src.source:
-                return FileOutcome(src.source, "unchanged", doc_id, existing.chunk_count)
+                return FileOutcome(src.source, "unchanged", doc_id, existing.chunk_count, warnings=loaded.warnings)
             chunks = self.chunker.chunk(doc_id, loaded)
             if not chunks:
                 raise EmptyDocument(f"{src.source}: no text to index")
@@ -231,6 +235,7 @@ class Syncer:
                 to_embed=[c for c in chunks if c.chunk_id not in old_ids],
                 status="updated" if existing else "added",
                 replaces=replaces if replaces and replaces != doc_id else None,
+                warnings=loaded.warnings,
             )
         except (AssistantError, OSError) as exc:
             reason = str(exc) if isinstance(exc, AssistantError) else f"{src.source}: {exc.strerror or exc}"
@@ -271,6 +276,7 @@ class Syncer:
                     prepared.doc.doc_id,
                     len(prepared.chunks),
                     len(prepared.to_embed),
+                    warnings=prepared.warnings,
                 )
             )
 

@@ -32,7 +32,7 @@ def curator_tab(services: Services) -> None:
         files = gr.File(file_count="multiple", label="Upload documents", elem_id="upload")
         upload = gr.Button("Add to knowledge base", variant="primary", elem_id="upload-button")
         outcome = gr.Dataframe(
-            headers=["file", "status", "doc_id", "chunks", "reason"],
+            headers=["file", "status", "doc_id", "chunks", "reason or warning"],
             label="Upload results",
             elem_id="upload-results",
             interactive=False,
@@ -72,7 +72,9 @@ def curator_tab(services: Services) -> None:
             path = Path(item if isinstance(item, str) else item.name)
             received.append((path.name, path.read_bytes()[: services.settings.max_file_bytes + 1]))
         report = services.upload(received)
-        rows = [[o.source, o.status, o.doc_id or "", o.chunks, o.reason or ""] for o in report.outcomes]
+        rows = [
+            [o.source, o.status, o.doc_id or "", o.chunks, o.reason or "; ".join(o.warnings)] for o in report.outcomes
+        ]
         return rows, _documents_table(services)
 
     def do_delete(ok: bool, target: str):

@@ -30,7 +30,7 @@ class IngestProgress:
         if self.tty:
             self.files.update(1)
             self.chunks.update(outcome.embedded)
-            if outcome.status == "failed":
+            if outcome.status == "failed" or outcome.warnings:
                 self.files.write(outcome.line(), file=self.stream)
         else:
             print(outcome.line(), file=sys.stdout, flush=True)

@@ -141,6 +141,9 @@ class FileOutcomeOut(BaseModel):
     chunks: int = Field(description="Chunks stored.")
     embedded: int = Field(description="Chunks embedded in this run (the rest were reused).")
     reason: str | None = Field(description="Why it failed.")
+    warnings: list[str] = Field(
+        default_factory=list, description="What had to be repaired to read the file (the file was still stored)."
+    )
 
 
 class UploadResponse(BaseModel):

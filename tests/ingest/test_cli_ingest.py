@@ -44,7 +44,10 @@ def test_missing_path_exits_2_with_one_line_on_stderr(tmp_path: Path) -> None:
 def test_a_bad_file_fails_alone_and_the_exit_code_is_1(tmp_path: Path) -> None:
     root = write_docs(
         tmp_path / "corpus",
-        {"good.md": "---\nid: good-doc\ntitle: Good Document\n---\nSteering committees meet every quarter.\n"},
+        {
+            "good.md": "---\nid: good-doc\ntitle: Good Document\n---\nSteering committees meet every quarter.\n",
+            "colon.md": "---\nid: colon-doc\ntitle: Reviews: Quarterly\n---\nReviews happen every quarter.\n",
+        },
     )
     write_bytes(root / "notes.xyz", b"not a supported format")
     data = tmp_path / "data"
@@ -54,13 +57,19 @@ def test_a_bad_file_fails_alone_and_the_exit_code_is_1(tmp_path: Path) -> None:
     summary = SUMMARY.match(lines[-1])
     assert summary, lines
     added, updated, unchanged, removed, failed = map(int, summary.groups())
-    assert (added, updated, unchanged, removed, failed) == (1, 0, 0, 0, 1)
-    assert len(lines) == 3, "one line per file, then the summary"
+    assert (added, updated, unchanged, removed, failed) == (2, 0, 0, 0, 1)
+    assert len(lines) == 4, "one line per file, then the summary"
     per_file = lines[:-1]
     assert any(line.startswith("added good.md") and "good-doc" in line for line in per_file), per_file
     assert any(line.startswith("failed notes.xyz") and "unsupported" in line for line in per_file), per_file
+    # a repaired file is stored, and its line says what was repaired
+    assert any(line.startswith("added colon.md") and "warning: front matter" in line for line in per_file), per_file
+    assert not any("warning" in line for line in per_file if line.startswith("added good.md")), per_file
     listed = documents(data)
-    assert [(d["doc_id"], d["title"], d["source"]) for d in listed] == [("good-doc", "Good Document", "good.md")]
+    assert [(d["doc_id"], d["title"], d["source"]) for d in listed] == [
+        ("colon-doc", "Reviews: Quarterly", "colon.md"),
+        ("good-doc", "Good Document", "good.md"),
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -72,12 +72,19 @@ def test_front_matter_with_a_colon_in_the_title_keeps_its_id_title_and_topics() 
     assert doc.metadata["topics"] == ["governance", "life-sciences"]
     assert doc.metadata["lifecycle"] == ["operate"]
     assert "lic-7" not in doc.text and doc.text.lstrip().startswith("## Why licensing")
+    assert doc.warnings and "not valid YAML" in doc.warnings[0]
+
+
+def test_valid_front_matter_brings_no_warning() -> None:
+    doc = load(md('---\nid: ok-1\ntitle: "Quoted: Fine"\n---\nBody text.\n'), "notes/ok.md")
+    assert doc.title == "Quoted: Fine" and doc.warnings == []
 
 
 def test_front_matter_that_is_not_key_value_lines_is_left_in_the_text() -> None:
     doc = load(md("---\nthis is: [not closed\njust a sentence\n---\nBody text.\n"), "notes/odd.md")
     assert "id" not in doc.metadata
     assert "just a sentence" in doc.text
+    assert doc.warnings == []
 
 
 def test_markdown_without_front_matter_takes_its_title_from_the_first_h1() -> None:

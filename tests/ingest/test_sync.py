@@ -247,6 +247,26 @@ def test_bad_files_fail_one_by_one_with_a_reason_while_good_files_are_stored(
     assert_consistent(kb)
 
 
+def test_repaired_front_matter_is_stored_and_the_warning_is_shown_next_to_the_file(
+    syncer: Syncer, kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    root = write_docs(
+        tmp_path / "colon",
+        {
+            "lic.md": "---\nid: lic-7\ntitle: Licensing: Committees\n---\n# Licensing\n\nWe meet monthly.\n",
+            "fine.md": "---\nid: fine-1\n---\n# Fine\n\nA document whose front matter is valid.\n",
+        },
+    )
+    first = by_source(syncer.sync_paths([root]))
+    assert first["lic.md"].status == "added" and first["lic.md"].doc_id == "lic-7"
+    assert "warning: front matter is not valid YAML" in first["lic.md"].line()
+    assert first["fine.md"].warnings == [] and "warning" not in first["fine.md"].line()
+    assert kb.catalog.document("lic-7").title == "Licensing: Committees"
+    # the warning comes back on every sync until the file is fixed, even when nothing is re-embedded
+    again = by_source(syncer.sync_paths([root]))["lic.md"]
+    assert again.status == "unchanged" and again.warnings == first["lic.md"].warnings
+
+
 @pytest.mark.parametrize(
     "name, data",
     [
