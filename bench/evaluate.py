@@ -73,6 +73,11 @@ SETS = {
     # check on unseen documents.
     "heldout16": (EVAL / "heldout16" / "docs", EVAL / "heldout16" / "questions.yaml"),
     "heldout17": (EVAL / "heldout17" / "docs", EVAL / "heldout17" / "questions.yaml"),
+    # Written blind in a later session by three separate authors (joint ventures, cross-sector partnerships,
+    # MSP and referral programmes), and first run once with nothing changed in between.
+    "heldout18": (EVAL / "heldout18" / "docs", EVAL / "heldout18" / "questions.yaml"),
+    "heldout19": (EVAL / "heldout19" / "docs", EVAL / "heldout19" / "questions.yaml"),
+    "heldout20": (EVAL / "heldout20" / "docs", EVAL / "heldout20" / "questions.yaml"),
 }
 # What `make eval` gates on: every set but the calibration one, which is for fitting (`--calibrate`) and is
 # reported on request.
