@@ -13,9 +13,10 @@ Five signals, each read off what retrieval and the extractive draft already comp
   `assistant.scope`); it counts against the score by how much it exceeds `dense`.
 
 Besides the score, two vetoes: a question that uses a specialist word (VAT, statutory, OAuth...) that none of
-its passages contains is not answered (`specialist_gaps`), and neither is a question that asks for a figure (what
-percentage, what rate, typical cost...) when no sentence stating a number in its passages covers at least
-FIGURE_SUPPORT of it (`figure_support`, see `assistant.figures`).
+its passages contains is not answered (`specialist_gaps`), and neither is a question that asks for a kind of
+answer (a figure: what percentage, what rate, typical cost...; a software product: which PRM tool...) when no
+sentence of its passages that gives one covers at least ANSWER_SUPPORT of it (`answer_support`, see
+`assistant.answer_kinds`).
 
 The weights and `ALLY_ABSTAIN_THRESHOLD` were fitted with `python -m bench.evaluate --calibrate` on the
 evaluation sets; documents and questions the project never tuned on check that they carry over.
@@ -24,9 +25,9 @@ evaluation sets; documents and questions the project never tuned on check that t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from assistant.figures import asks_for_figure, figure_sentences
+from assistant.answer_kinds import KINDS
 from assistant.passages import Passage
 from assistant.scope import specialist_gaps
 from assistant.text import content_terms, indexable_text
@@ -36,7 +37,7 @@ PASSAGE_WEIGHT = 1.2
 PEAK_WEIGHT = 0.5
 OFF_TOPIC_WEIGHT = 4.0
 BACKGROUND_FROM = 10
-FIGURE_SUPPORT = 0.25
+ANSWER_SUPPORT = 0.25
 
 
 @dataclass
@@ -48,14 +49,23 @@ class Evidence:
     off_topic: float = 0.0
     specialist_gaps: tuple[str, ...] = ()
     """Specialist words of the question (law, tax, code...) that no passage contains: see `assistant.scope`."""
-    figure_support: float | None = None
-    """For a question that asks for a figure, how much of it the best number-stating sentence covers; else None."""
+    answer_support: dict[str, float] = field(default_factory=dict)
+    """For each kind of answer the question asks for (see `assistant.answer_kinds`), how much of the question the
+    best sentence of the passages giving one covers."""
+
+    @property
+    def figure_support(self) -> float | None:
+        return self.answer_support.get("figure")
+
+    @property
+    def unsupported(self) -> tuple[str, ...]:
+        """The kinds of answer asked for that no sentence of the passages gives about the question."""
+        return tuple(kind for kind, support in self.answer_support.items() if support < ANSWER_SUPPORT)
 
     @property
     def vetoed(self) -> bool:
-        """Declined whatever the score: a specialist word or a figure the passages do not speak to."""
-        unsupported_figure = self.figure_support is not None and self.figure_support < FIGURE_SUPPORT
-        return bool(self.specialist_gaps) or unsupported_figure
+        """Declined whatever the score: a specialist word, a figure or a product the passages do not speak to."""
+        return bool(self.specialist_gaps or self.unsupported)
 
     def sufficient(self, threshold: float) -> bool:
         return self.score >= threshold and not self.vetoed
@@ -105,15 +115,19 @@ def measure(
         peak=best - background(dense_scores) if dense_scores else 0.0,
         passage_coverage=max(coverage(wanted, found) for found in passage_terms),
         off_topic=off_topic,
-        specialist_gaps=tuple(specialist_gaps(query, set().union(*passage_terms))),
-        figure_support=figure_support(query, passages, wanted),
+        specialist_gaps=tuple(
+            specialist_gaps(query, set().union(*passage_terms), " ".join(f"{p.title} {p.text}" for p in passages))
+        ),
+        answer_support=answer_support(query, passages, wanted),
     )
 
 
-def figure_support(query: str, passages: Sequence[Passage], wanted: dict[str, float]) -> float | None:
-    """None unless the question asks for a figure; then the best coverage of it by one sentence of the passages
-    that states a number."""
-    if not asks_for_figure(query):
-        return None
-    stating = (set(content_terms(sentence)) for p in passages for sentence in figure_sentences(p.text))
-    return max((coverage(wanted, terms) for terms in stating), default=0.0)
+def answer_support(query: str, passages: Sequence[Passage], wanted: dict[str, float]) -> dict[str, float]:
+    """For each kind of answer the question asks for, the best coverage of it by one sentence of the passages
+    that gives that kind of answer."""
+    support = {}
+    for kind in KINDS:
+        if kind.asked(query):
+            giving = (set(content_terms(sentence)) for p in passages for sentence in kind.sentences(p.text))
+            support[kind.name] = max((coverage(wanted, terms) for terms in giving), default=0.0)
+    return support

@@ -68,8 +68,11 @@ SPECIALIST_WORDS: frozenset[str] = frozenset(
     statute litigation litigate lawsuit sue court courts tribunal injunction jurisdiction liability liable indemnity
     indemnification enforceable unenforceable non-compete liquidated tort gdpr ccpa hipaa tupe fcpa sarbanes-oxley
     antitrust cartel patent patents trademark trademarks copyright insurance insurer notarised notarized
-    tax taxes taxation taxable vat gst withholding deductible irs hmrc tariff tariffs
-    ifrs gaap asc accounting accountant bookkeeping booked ledger accrual accruals accrue expense expensed
+    non-solicitation non-solicit non-disparagement bribery anti-bribery kickback kickbacks anti-kickback
+    tax taxes taxation taxable vat gst withholding deductible deductibility irs hmrc oecd beps tariff tariffs
+    customs excise stamp
+    ifrs ias gaap asc fasb accounting accountant bookkeeping booked ledger accrual accruals accrue expense expensed
+    impairment
     capitalise capitalised capitalize capitalized depreciation amortisation amortization
     salary salaries payroll overtime pension visa visas immigration severance redundancy layoff layoffs dismissal
     maternity paternity recruiter recruiting commission commissions bonus ote
@@ -77,16 +80,32 @@ SPECIALIST_WORDS: frozenset[str] = frozenset(
     firewall vpn algorithm python javascript typescript java css html sql database kubernetes docker webhook
     webhooks authentication ssl tls git
     valuation dcf irr npv wacc ebitda earn-out equity dividend mortgage margin margins pricing
+    emission emissions ghg co2 greenhouse
     """.split()
+)
+# Specialist terms of more than one word, looked for as typed in the passages' text.
+SPECIALIST_PHRASES: tuple[str, ...] = (
+    "merger control",
+    "competition law",
+    "equity method",
+    "significant influence",
+    "scope 1",
+    "scope 2",
+    "scope 3",
 )
 
 
-def specialist_gaps(question: str, passage_terms: Iterable[str]) -> list[str]:
+def specialist_gaps(question: str, passage_terms: Iterable[str], passage_text: str = "") -> list[str]:
     """The specialist words the question uses (as typed: "accounting", not its stem "account", which would also
-    catch "key accounts") that no passage found for it contains in any form."""
+    catch "key accounts") that no passage found for it contains in any form, and the specialist phrases it uses
+    that `passage_text` does not."""
     have = set(passage_terms)
     used = {w for w in words(question) if w in SPECIALIST_WORDS}
-    return sorted(w for w in used if not set(content_terms(w)) & have)
+    gaps = [w for w in used if not set(content_terms(w)) & have]
+    asked = " ".join(words(question))
+    text = " ".join(words(passage_text))
+    gaps += [p for p in SPECIALIST_PHRASES if f" {p} " in f" {asked} " and f" {p} " not in f" {text} "]
+    return sorted(gaps)
 
 
 class OffTopic:

@@ -90,12 +90,12 @@ class Assistant:
             # A follow-up inside a conversation already answered from the corpus needs less evidence.
             threshold *= self.settings.followup_threshold_factor
         log.debug(
-            "query=%r evidence=%.3f threshold=%.3f gaps=%s figure=%s",
+            "query=%r evidence=%.3f threshold=%.3f gaps=%s answer kinds=%s",
             searched,
             evidence.score,
             threshold,
             evidence.specialist_gaps,
-            evidence.figure_support,
+            evidence.answer_support,
         )
         return query, passages, draft, not evidence.sufficient(threshold)
 

@@ -6,9 +6,9 @@ import math
 
 import pytest
 
+from assistant.answer_kinds import asks_for_figure, asks_for_product
 from assistant.embeddings import Embedder
 from assistant.evidence import Evidence, coverage, measure
-from assistant.figures import asks_for_figure
 from assistant.passages import Passage
 from assistant.scope import OffTopic, specialist_gaps
 from assistant.service import Assistant
@@ -85,6 +85,7 @@ def test_a_specialist_word_no_passage_contains_vetoes_the_answer() -> None:
         ("what would our partners rate highest?", False),
         ("how do we grow market share with a partner?", False),
         ("how do I run a health check?", False),
+        ("What EBITDA multiple should we use for the buy-out price?", True),
     ],
 )
 def test_figure_requests_are_told_from_questions_that_only_use_the_words(question: str, asks: bool) -> None:
@@ -109,6 +110,52 @@ def test_a_figure_question_needs_a_sentence_stating_a_number_about_it() -> None:
     assert statistic.vetoed and not statistic.sufficient(-10.0)
     # A question that asks for no figure is not held to this.
     assert measure("why do alliances fail?", [unstated], ["Alliances fail."], idf).figure_support is None
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("which survey software plugs best into our crm for partner pulse surveys?", True),
+        ("Which PSA and remote monitoring tools are most widely used by MSPs?", True),
+        ("what board portal software should we buy for the JV board papers?", True),
+        ("what's the best PRM platform for a channel of 300 partners?", True),
+        ("what tools help us run a partner health check?", False),
+        ("how do we integrate the partner's team into our planning?", False),
+        ("which partners should get the most attention this year?", False),
+    ],
+)
+def test_product_requests_are_told_from_questions_about_tools_in_general(question: str, asks: bool) -> None:
+    assert asks_for_product(question) is asks
+
+
+def test_a_product_question_needs_a_sentence_that_names_one() -> None:
+    def idf(term: str) -> float:
+        return 1.0
+
+    generic = passage(
+        "Most companies that buy a partner portal platform find that partners barely use it. "
+        "Pick the portal software after you have mapped the five tasks partners do most.",
+        dense=0.7,
+    )
+    asked = "which partner portal software integrates best with our CRM?"
+    unnamed = measure(asked, [generic], ["Pick the portal software after mapping the tasks."], idf)
+    assert unnamed.unsupported == ("product",) and unnamed.vetoed
+    named = passage(
+        "Most of our partners already work in Salesforce, so the portal software must integrate with it.", 0.7
+    )
+    assert not measure(asked, [named], ["The portal software must integrate with it."], idf).vetoed
+
+
+def test_specialist_phrases_count_only_as_typed_and_when_the_passages_lack_them() -> None:
+    text = "Both parents control the venture through the board; a merger of the two units is out of scope."
+    terms = content_terms(text)
+    assert specialist_gaps("does our JV need EU merger control clearance?", terms, text) == ["merger control"]
+    assert specialist_gaps("how do we control a merger of two units?", terms, text) == []
+    covered = "Competition law applies: merger control filings can take months."
+    assert specialist_gaps("does merger control apply?", content_terms(covered), covered) == []
+    # tax, accounting and emissions vocabulary the earlier lists lacked
+    assert specialist_gaps("how much stamp duty is due under IAS 28?", terms, text) == ["ias", "stamp"]
+    assert specialist_gaps("formula for scope 3 emissions?", terms, text) == ["emissions", "scope 3"]
 
 
 def test_off_topic_subjects_with_the_real_model(embedder: Embedder) -> None:
