@@ -23,7 +23,7 @@ FIGURE_REQUEST = re.compile(
     | \b(?:what|which)(?:'s|\s+is|\s+are|\s+was)?\s+(?:the\s+|a\s+|an\s+)?
         (?!(?:do|does|did|should|would|will|can|could|we|they|you|i|our|their|your)\b)(?:[\w-]+\s+){0,2}
         (?:rate|ratio|multiple)\b
-    | \bhow\s+(?:much|many)\b.*\b(?:on\s+average|typically|usually|normally)\b
+    | \bhow\s+(?:much|many)\b.*\b(?:on\s+average|typically|usually|normally|globally|worldwide|in\s+(?:19|20)\d\d)\b
     | \b(?:typical|average|median|benchmark)\b.*\b(?:cost|costs|rate|rates|percentage|fee|fees|price|size)\b
     | \b(?:addressable\s+market|market\s+size)\b
     | \bhow\s+(?:big|large)\s+is\s+the\s+(?:[\w()-]+\s+){0,5}market\b

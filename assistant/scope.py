@@ -12,6 +12,7 @@ The list is the product's policy, written once as broad subject descriptions, no
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 
@@ -43,6 +44,7 @@ SUBJECTS: tuple[str, ...] = (
     "personal finance, mortgages and investing",
     # everyday life and general knowledge
     "cooking, recipes, baking and food",
+    "baking bread, sourdough, cakes and pastry",
     "sports, games and their rules",
     "football and other sports: leagues, teams, players, matches and their results",
     "travel, flights, transport and tourism",
@@ -70,7 +72,8 @@ SPECIALIST_WORDS: frozenset[str] = frozenset(
     antitrust cartel patent patents trademark trademarks copyright insurance insurer notarised notarized
     non-solicitation non-solicit non-disparagement bribery anti-bribery kickback kickbacks anti-kickback
     tax taxes taxation taxable vat gst withholding deductible deductibility irs hmrc oecd beps tariff tariffs
-    customs excise stamp
+    customs excise
+    fda ema ftc doj fca ofac
     ifrs ias gaap asc fasb accounting accountant bookkeeping booked ledger accrual accruals accrue expense expensed
     impairment
     capitalise capitalised capitalize capitalized depreciation amortisation amortization
@@ -79,12 +82,13 @@ SPECIALIST_WORDS: frozenset[str] = frozenset(
     code coding programming oauth saml scim sso ldap openid single-sign-on sign-on token encryption encrypt
     firewall vpn algorithm python javascript typescript java css html sql database kubernetes docker webhook
     webhooks authentication ssl tls git
-    valuation dcf irr npv wacc ebitda earn-out equity dividend mortgage margin margins pricing
+    valuation dcf irr npv wacc ebitda earn-out dividend mortgage margin margins pricing
     emission emissions ghg co2 greenhouse
     """.split()
 )
 # Specialist terms of more than one word, looked for as typed in the passages' text.
 SPECIALIST_PHRASES: tuple[str, ...] = (
+    "stamp duty",
     "merger control",
     "competition law",
     "equity method",
@@ -92,7 +96,13 @@ SPECIALIST_PHRASES: tuple[str, ...] = (
     "scope 1",
     "scope 2",
     "scope 3",
+    "present value",
+    "discounted cash flow",
+    "internal rate of return",
+    "payback period",
 )
+# A law, regulation or exemption named as typed: "the Sunshine Act", "Substantial Shareholding Exemption".
+_NAMED_LAW = re.compile(r"\b(?:[A-Z][\w'’-]*\s+){1,4}(?:Act|Directive|Regulation|Exemption)\b")
 
 
 def specialist_gaps(question: str, passage_terms: Iterable[str], passage_text: str = "") -> list[str]:
@@ -105,6 +115,10 @@ def specialist_gaps(question: str, passage_terms: Iterable[str], passage_text: s
     asked = " ".join(words(question))
     text = " ".join(words(passage_text))
     gaps += [p for p in SPECIALIST_PHRASES if f" {p} " in f" {asked} " and f" {p} " not in f" {text} "]
+    for law in _NAMED_LAW.findall(question):
+        named = " ".join(words(law))
+        if f" {named} " not in f" {text} ":
+            gaps.append(named)
     return sorted(gaps)
 
 

@@ -154,8 +154,16 @@ def test_specialist_phrases_count_only_as_typed_and_when_the_passages_lack_them(
     covered = "Competition law applies: merger control filings can take months."
     assert specialist_gaps("does merger control apply?", content_terms(covered), covered) == []
     # tax, accounting and emissions vocabulary the earlier lists lacked
-    assert specialist_gaps("how much stamp duty is due under IAS 28?", terms, text) == ["ias", "stamp"]
+    assert specialist_gaps("how much stamp duty is due under IAS 28?", terms, text) == ["ias", "stamp duty"]
+    assert specialist_gaps("when do we stamp the connector as approved?", terms, text) == []
     assert specialist_gaps("formula for scope 3 emissions?", terms, text) == ["emissions", "scope 3"]
+    # a law or exemption named as typed, a regulator, a finance formula
+    assert specialist_gaps("is this reportable under the Sunshine Act?", terms, text) == ["sunshine act"]
+    assert specialist_gaps("Act now or wait for the board?", terms, text) == []
+    assert specialist_gaps("what does the FDA require here?", terms, text) == ["fda"]
+    assert specialist_gaps("what is the net present value of the deal?", terms, text) == ["present value"]
+    named = "The Data Act applies to connected products; agree the data-sharing terms first."
+    assert specialist_gaps("does the Data Act apply?", content_terms(named), named) == []
 
 
 def test_off_topic_subjects_with_the_real_model(embedder: Embedder) -> None:
