@@ -110,15 +110,14 @@ def specialist_gaps(question: str, passage_terms: Iterable[str], passage_text: s
     catch "key accounts") that no passage found for it contains in any form, and the specialist phrases it uses
     that `passage_text` does not."""
     have = set(passage_terms)
-    used = {w for w in words(question) if w in SPECIALIST_WORDS}
-    gaps = [w for w in used if not set(content_terms(w)) & have]
-    asked = " ".join(words(question))
-    text = " ".join(words(passage_text))
-    gaps += [p for p in SPECIALIST_PHRASES if f" {p} " in f" {asked} " and f" {p} " not in f" {text} "]
-    for law in _NAMED_LAW.findall(question):
-        named = " ".join(words(law))
-        if f" {named} " not in f" {text} ":
-            gaps.append(named)
+    typed = words(question)
+    gaps = [w for w in set(typed) if w in SPECIALIST_WORDS and not set(content_terms(w)) & have]
+    asked = f" {' '.join(typed)} "
+    phrases = [p for p in SPECIALIST_PHRASES if f" {p} " in asked]
+    phrases += [" ".join(words(law)) for law in _NAMED_LAW.findall(question)]
+    if phrases:  # the passages' text is only read word by word when there is a phrase to look for
+        text = f" {' '.join(words(passage_text))} "
+        gaps += [p for p in phrases if f" {p} " not in text]
     return sorted(gaps)
 
 
