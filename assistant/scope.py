@@ -101,6 +101,9 @@ SPECIALIST_PHRASES: tuple[str, ...] = (
     "internal rate of return",
     "payback period",
 )
+# A specialist word that names a team ("our legal department", "the tax team") speaks of the people, not of
+# their subject: a question about working with them is not a request for their advice.
+_TEAM_NOUNS = frozenset("department departments team teams function colleagues group office folks".split())
 # A law, regulation or exemption named as typed: "the Sunshine Act", "Substantial Shareholding Exemption".
 _NAMED_LAW = re.compile(r"\b(?:[A-Z][\w'’-]*\s+){1,4}(?:Act|Directive|Regulation|Exemption)\b")
 
@@ -111,7 +114,8 @@ def specialist_gaps(question: str, passage_terms: Iterable[str], passage_text: s
     that `passage_text` does not."""
     have = set(passage_terms)
     typed = words(question)
-    gaps = [w for w in set(typed) if w in SPECIALIST_WORDS and not set(content_terms(w)) & have]
+    asking = {w for w, after in zip(typed, [*typed[1:], ""], strict=True) if after not in _TEAM_NOUNS}
+    gaps = [w for w in asking if w in SPECIALIST_WORDS and not set(content_terms(w)) & have]
     asked = f" {' '.join(typed)} "
     phrases = [p for p in SPECIALIST_PHRASES if f" {p} " in asked]
     phrases += [" ".join(words(law)) for law in _NAMED_LAW.findall(question)]

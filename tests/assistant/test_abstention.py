@@ -67,6 +67,10 @@ def test_a_specialist_word_no_passage_contains_vetoes_the_answer() -> None:
     assert specialist_gaps("which SAML and SCIM settings does the partner portal need?", portal) == ["saml", "scim"]
     assert specialist_gaps("how do we book the rebate under ASC 606?", portal) == ["asc"]
     assert specialist_gaps("who sets up SSO?", content_terms("Partners sign in through SSO.")) == []
+    # A word that names a team is about the people, not a request for their advice.
+    redlines = content_terms("Agree the contract template before the first draft.")
+    assert specialist_gaps("our legal department keeps sending redlines: how do we unblock it?", redlines) == []
+    assert specialist_gaps("is it legal? our legal team is unsure", redlines) == ["legal"]
     strong = Evidence(dense=0.9, answer_coverage=1.0, passage_coverage=1.0, specialist_gaps=("tax",))
     assert strong.score > 3 and not strong.sufficient(1.0)
     assert Evidence(dense=0.9, answer_coverage=1.0, passage_coverage=1.0).sufficient(1.0)
