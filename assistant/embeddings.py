@@ -60,7 +60,9 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
-        return int(self.model.get_sentence_embedding_dimension())
+        model = self.model
+        named = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(named())
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

@@ -1,6 +1,6 @@
 """How much the retrieved passages support answering at all; below the threshold the assistant abstains.
 
-Five signals, each read off what retrieval and the extractive draft already computed:
+Six signals, each read off what retrieval and the extractive draft already computed:
 
 - `dense`: the best cosine similarity between the question and a passage;
 - `answer_coverage`: how much of the question (its content words, weighted by IDF) the sentences picked for
@@ -10,7 +10,9 @@ Five signals, each read off what retrieval and the extractive draft already comp
 - `peak`: how far the best match stands out from the question's background similarity to the corpus (ranks 11
   and below), which adapts the score to the size and make-up of the corpus;
 - `off_topic`: the question's similarity to the nearest subject the assistant does not advise on (see
-  `assistant.scope`); it counts against the score by how much it exceeds `dense`.
+  `assistant.scope`); it counts against the score by how much it exceeds `dense`;
+- `in_domain`: the log-odds that the question is about alliance-management practice at all, from a probe on its
+  embedding trained on labelled questions (see `assistant.scope_probe`).
 
 Besides the score, two vetoes: a question that uses a specialist word (VAT, statutory, OAuth...) that none of
 its passages contains is not answered (`specialist_gaps`), and neither is a question that asks for a kind of
@@ -36,6 +38,7 @@ ANSWER_WEIGHT = 0.75
 PASSAGE_WEIGHT = 1.2
 PEAK_WEIGHT = 0.5
 OFF_TOPIC_WEIGHT = 4.0
+IN_DOMAIN_WEIGHT = 0.5
 BACKGROUND_FROM = 10
 ANSWER_SUPPORT = 0.25
 
@@ -47,6 +50,7 @@ class Evidence:
     peak: float = 0.0
     passage_coverage: float = 0.0
     off_topic: float = 0.0
+    in_domain: float = 0.0
     specialist_gaps: tuple[str, ...] = ()
     """Specialist words of the question (law, tax, code...) that no passage contains: see `assistant.scope`."""
     answer_support: dict[str, float] = field(default_factory=dict)
@@ -78,6 +82,7 @@ class Evidence:
             + PASSAGE_WEIGHT * self.passage_coverage
             + PEAK_WEIGHT * self.peak
             - OFF_TOPIC_WEIGHT * (self.off_topic - self.dense)
+            + IN_DOMAIN_WEIGHT * self.in_domain
         )
 
 
@@ -102,9 +107,10 @@ def measure(
     idf: Callable[[str], float],
     dense_scores: Sequence[float] = (),
     off_topic: float = 0.0,
+    in_domain: float = 0.0,
 ) -> Evidence:
     if not passages or not sentences:
-        return Evidence(0.0, 0.0, off_topic=off_topic)
+        return Evidence(0.0, 0.0, off_topic=off_topic, in_domain=in_domain)
     wanted = {t: idf(t) for t in set(content_terms(query))}
     best = max((p.dense for p in passages if p.dense is not None), default=0.0)
     # Each passage is tokenised once: for its own coverage, and together for the specialist words.
@@ -115,6 +121,7 @@ def measure(
         peak=best - background(dense_scores) if dense_scores else 0.0,
         passage_coverage=max(coverage(wanted, found) for found in passage_terms),
         off_topic=off_topic,
+        in_domain=in_domain,
         specialist_gaps=tuple(
             specialist_gaps(query, set().union(*passage_terms), " ".join(f"{p.title} {p.text}" for p in passages))
         ),

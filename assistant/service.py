@@ -23,6 +23,7 @@ from assistant.passages import Answer, Filters, Passage
 from assistant.providers import make_composer
 from assistant.retrieval import Retriever
 from assistant.scope import OffTopic
+from assistant.scope_probe import NoProbe, ScopeProbe, probe_for
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class Assistant:
         self.composer: Composer = composer or make_composer(settings, self.extractive)
         self.retriever = Retriever(self.kb, self.embedder, settings, _reranker(settings))
         self.off_topic = OffTopic(self.embedder)
+        self._scope_probe: ScopeProbe | NoProbe | None = None
 
     # -- answering -------------------------------------------------------------------------------------
 
@@ -113,7 +115,15 @@ class Assistant:
             f"{passages[pos].title} {passages[pos].section or ''} {sentence}" for sentence, pos in draft.sentences
         ]
         off_topic = self.off_topic.similarity(query_vector)
-        return measure(query, passages, framed, self.kb.keywords.idf, dense_scores, off_topic)
+        in_domain = self.scope_probe.log_odds(query_vector)
+        return measure(query, passages, framed, self.kb.keywords.idf, dense_scores, off_topic, in_domain)
+
+    @property
+    def scope_probe(self) -> ScopeProbe | NoProbe:
+        """The shipped probe, loaded on first use (at warm-up) and checked against the embedding model."""
+        if self._scope_probe is None:
+            self._scope_probe = probe_for(self.embedder.name, self.embedder.dimension)
+        return self._scope_probe
 
     def ask(
         self,
@@ -179,6 +189,7 @@ class Assistant:
         """Load the model, the store and the keyword index now rather than on the first question."""
         self.embedder.embed_query("warm up")
         self.off_topic.warm_up()
+        _ = self.scope_probe
         self.kb.keyword_search("warm up", 1)
         self.kb.collection.count()
 
