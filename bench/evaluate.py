@@ -100,6 +100,11 @@ SETS = {
     "heldout27": held_out("heldout27"),
     "heldout28": held_out("heldout28"),
     "heldout29": held_out("heldout29"),
+    # Written blind while the scope probe (`assistant/scope_probe.py`) was built (healthcare partnerships,
+    # bank-fintech partnerships, cross-sector coalitions), and first run once it was committed.
+    "heldout30": held_out("heldout30"),
+    "heldout31": held_out("heldout31"),
+    "heldout32": held_out("heldout32"),
 }
 # What `make eval` gates on: every set but the calibration one, which is for fitting (`--calibrate`) and is
 # reported on request.
