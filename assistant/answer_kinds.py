@@ -43,16 +43,17 @@ _NUMBER = re.compile(
 _SOFTWARE = r"(?:software|tools?|platforms?|apps?|applications?|packages?|plug-?ins?|suites?)"
 
 # Asking which product to pick: "which survey software plugs best into our CRM", "what board portal software
-# should we buy", "which PSA tools are most widely used". A plain "what tools help with a health check?" asks for
+# should we (or our coalition) buy", "which PSA tools are most widely used". A plain "what tools help with a health check?" asks for
 # practice, not for a product, and is not held to this.
 PRODUCT_REQUEST = re.compile(
     rf"""
     \b(?:which|what)\b(?:\s+[\w/&-]+){{0,3}}?\s+{_SOFTWARE}\b.*?
-        \b(?:should|do|would|could|can)\s+(?:we|i|you)\s+(?:buy|use|choose|pick|license|licence|get|recommend)\b
+        \b(?:should|do|would|could|can)\s+(?:we|i|you|(?:our|my|the)(?:\s+[\w-]+){{1,2}})
+        \s+(?:buy|use|choose|pick|license|licence|get|recommend)\b
     | \b(?:integrates?|integrating|plugs?|connects?)\s+(?:best\s+|well\s+|easily\s+|natively\s+)?(?:into|with)\b
     | \bmost\s+(?:widely\s+|commonly\s+)?used\b
     | \b(?:best|top|leading|recommended|cheapest)\s+(?:[\w-]+\s+){{0,2}}{_SOFTWARE}\b
-    | \b(?:which|what)\s+(?:[\w-]+\s+){{0,2}}(?:vendor|brand)\b
+    | \b(?:which|what)\s+(?:[\w-]+\s+){{0,4}}(?:vendor|vendors|brand)\b
     """,
     re.IGNORECASE | re.VERBOSE,
 )
