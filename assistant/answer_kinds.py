@@ -43,8 +43,8 @@ _NUMBER = re.compile(
 _SOFTWARE = r"(?:software|tools?|platforms?|apps?|applications?|packages?|plug-?ins?|suites?)"
 
 # Asking which product to pick: "which survey software plugs best into our CRM", "what board portal software
-# should we (or our coalition) buy", "which PSA tools are most widely used". A plain "what tools help with a health check?" asks for
-# practice, not for a product, and is not held to this.
+# should we (or our coalition) buy", "which PSA tools are most widely used". A plain "what tools help with a
+# health check?" asks for practice, not for a product, and is not held to this.
 PRODUCT_REQUEST = re.compile(
     rf"""
     \b(?:which|what)\b(?:\s+[\w/&-]+){{0,3}}?\s+{_SOFTWARE}\b.*?
