@@ -40,7 +40,7 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 
-_SOFTWARE = r"(?:software|tools?|platforms?|apps?|applications?|packages?|plug-?ins?|suites?)"
+_SOFTWARE = r"(?:software|tools?|platforms?|apps?|applications?|packages?|plug-?ins?|suites?|systems?)"
 
 # Asking which product to pick: "which survey software plugs best into our CRM", "what board portal software
 # should we (or our coalition) buy", "which PSA tools are most widely used". A plain "what tools help with a

@@ -124,6 +124,8 @@ def test_a_figure_question_needs_a_sentence_stating_a_number_about_it() -> None:
         ("what board portal software should we buy for the JV board papers?", True),
         ("what's the best PRM platform for a channel of 300 partners?", True),
         ("which grant management software should our coalition buy?", True),
+        ("which clinical trial management system should we buy with our CRO?", True),
+        ("what system of escalation works best for a JV board?", False),
         ("which population health platform or vendor should the provider group choose?", True),
         ("which steering committee members should our coalition choose?", False),
         ("what tools help us run a partner health check?", False),
