@@ -158,10 +158,7 @@ def evidence_scores(assistant: Assistant, questions: QuestionSet) -> tuple[list[
         # A veto (specialist gap, unsupported figure) declines whatever the score; count it as the lowest score.
         return evidence.score if not evidence.vetoed else float("-inf")
 
-    # A conversation's opening question is an in-scope question like any other.
-    openers = [c["turns"][0]["question"] for c in questions.conversations]
-    inside = [score(q["question"]) for q in questions.in_scope] + [score(q) for q in openers]
-    return inside, [score(q["question"]) for q in questions.out_of_scope]
+    return [score(q) for q in questions.answerable()], [score(q["question"]) for q in questions.out_of_scope]
 
 
 def calibrate(scores: dict[str, tuple[list[float], list[float]]]) -> float:

@@ -37,6 +37,11 @@ class QuestionSet:
         data = yaml.safe_load(path.read_text())
         return cls(data.get("in_scope", []), data.get("out_of_scope", []), data.get("conversations") or [])
 
+    def answerable(self) -> list[str]:
+        """The questions that stand alone and should be answered: the in-scope ones and each conversation's
+        opening question."""
+        return [q["question"] for q in self.in_scope] + [c["turns"][0]["question"] for c in self.conversations]
+
     def expected_ids(self) -> set[str]:
         ids = {d for q in self.in_scope for d in q["expected"]}
         return ids | {d for c in self.conversations for t in c["turns"] for d in t["expected"]}

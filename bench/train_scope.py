@@ -43,8 +43,7 @@ def training_questions() -> tuple[list[str], list[int]]:
     outside = [item["question"] for item in yaml.safe_load((SCOPE / "out_of_scope.yaml").read_text())["questions"]]
     for name in TUNING:
         questions = QuestionSet.load(SETS[name][1])
-        inside += [q["question"] for q in questions.in_scope]
-        inside += [c["turns"][0]["question"] for c in questions.conversations]
+        inside += questions.answerable()
         outside += [q["question"] for q in questions.out_of_scope]
     return inside + outside, [1] * len(inside) + [0] * len(outside)
 
