@@ -105,6 +105,13 @@ SETS = {
     "heldout30": held_out("heldout30"),
     "heldout31": held_out("heldout31"),
     "heldout32": held_out("heldout32"),
+    # Written blind in a later session by four separate authors (franchise and brand licensing, transport and
+    # logistics alliances, agriculture and food supply chains, cybersecurity and software OEM), first run once
+    # with nothing changed since the previous session's last commit.
+    "heldout33": held_out("heldout33"),
+    "heldout34": held_out("heldout34"),
+    "heldout35": held_out("heldout35"),
+    "heldout36": held_out("heldout36"),
 }
 # What `make eval` gates on: every set but the calibration one, which is for fitting (`--calibrate`) and is
 # reported on request.
