@@ -44,7 +44,8 @@ _SOFTWARE = r"(?:software|tools?|platforms?|apps?|applications?|packages?|plug-?
 
 # Asking which product to pick: "which survey software plugs best into our CRM", "what board portal software
 # should we (or our coalition) buy", "which PSA tools are most widely used". A plain "what tools help with a
-# health check?" asks for practice, not for a product, and is not held to this.
+# health check?" asks for practice, not for a product, and is not held to this; nor is "what did the vendor
+# roundtable recommend" or "what if the brand never launches", where the vendor or brand is not what is picked.
 PRODUCT_REQUEST = re.compile(
     rf"""
     \b(?:which|what)\b(?:\s+[\w/&-]+){{0,3}}?\s+{_SOFTWARE}\b.*?
@@ -53,7 +54,8 @@ PRODUCT_REQUEST = re.compile(
     | \b(?:integrates?|integrating|plugs?|connects?)\s+(?:best\s+|well\s+|easily\s+|natively\s+)?(?:into|with)\b
     | \bmost\s+(?:widely\s+|commonly\s+)?used\b
     | \b(?:best|top|leading|recommended|cheapest)\s+(?:[\w-]+\s+){{0,2}}{_SOFTWARE}\b
-    | \b(?:which|what)\s+(?:[\w-]+\s+){{0,4}}(?:vendor|vendors|brand)\b
+    | \b(?:which|what)\s+(?:(?!(?:if|did|does|when|happens)\b)[\w-]+\s+){{0,4}}(?:vendor|vendors|brand)
+        (?:['’]s\b|\s+(?:should|is|are|would|do|does|can|could|has|have|offers?|gives?|fits?|suits?|works?|of)\b|\s*[?,.]|\s*$)
     """,
     re.IGNORECASE | re.VERBOSE,
 )

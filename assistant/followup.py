@@ -22,6 +22,12 @@ _REFERENCES = re.compile(
 _CONTINUES = re.compile(r"^\s*(?:and|ok|okay|so|but)\b", re.IGNORECASE)
 _CONTENT_MIN = 4
 _QUESTION_WORDS = {"what", "which", "who", "how", "when", "where", "why", "should", "can", "do", "does", "is", "are"}
+# Words that name no subject of their own: "what should come down first, and how quickly?" or "once that's done,
+# what happens next?" say nothing about what they are asking after, so they do not make a question standalone.
+_GENERIC = frozenset(
+    "come comes coming down go goes going get gets getting done happen happens make take first next last "
+    "quickly soon long often much many need needs want really actually just still thing things way stuff".split()
+)
 
 
 @dataclass
@@ -36,9 +42,8 @@ def content_words(text: str) -> list[str]:
 
 
 def depends_on_history(question: str) -> bool:
-    return (
-        bool(_REFERENCES.search(question) or _CONTINUES.match(question)) or len(content_words(question)) < _CONTENT_MIN
-    )
+    named = [word for word in content_words(question) if word not in _GENERIC]
+    return bool(_REFERENCES.search(question) or _CONTINUES.match(question)) or len(named) < _CONTENT_MIN
 
 
 def standalone_query(question: str, history: Sequence[Turn], turns: int = 2) -> str:

@@ -131,6 +131,11 @@ def test_a_figure_question_needs_a_sentence_stating_a_number_about_it() -> None:
         ("what tools help us run a partner health check?", False),
         ("how do we integrate the partner's team into our planning?", False),
         ("which partners should get the most attention this year?", False),
+        ("which CRM vendor's connector should we buy?", True),
+        ("what transport management system vendor is best for agent bookings?", True),
+        ("what did the vendor roundtable recommend about joint demos?", False),
+        ("what if the brand then never launches a product with it?", False),
+        ("what separates a brand licensing relationship that grows from one that stalls?", False),
     ],
 )
 def test_product_requests_are_told_from_questions_about_tools_in_general(question: str, asks: bool) -> None:

@@ -74,6 +74,9 @@ def test_dependence_detection() -> None:
     assert depends_on_history("and for a CRO?")
     assert depends_on_history("what about them?")
     assert not depends_on_history("How should we structure quarterly joint business reviews with partners?")
+    # Words that name no subject do not make a question standalone, however many there are.
+    assert depends_on_history("What should come down first, and how quickly?")
+    assert not depends_on_history("What happens if the lead clashes with our own direct sales team?")
 
 
 def test_follow_up_retrieves_from_the_earlier_topic(assistant: Assistant) -> None:
