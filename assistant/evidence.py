@@ -11,8 +11,8 @@ Six signals, each read off what retrieval and the extractive draft already compu
   and below), which adapts the score to the size and make-up of the corpus;
 - `off_topic`: the question's similarity to the nearest subject the assistant does not advise on (see
   `assistant.scope`); it counts against the score by how much it exceeds `dense`;
-- `in_domain`: the log-odds that the question is about alliance-management practice at all, from a probe on its
-  embedding trained on labelled questions (see `assistant.scope_probe`).
+- `in_domain`: how far the question leans towards alliance-management practice at all, from a kernel probe on
+  its embedding trained on labelled questions (see `assistant.scope_probe`).
 
 Besides the score, two vetoes: a question that uses a specialist word (VAT, statutory, OAuth...) that none of
 its passages contains is not answered (`specialist_gaps`), and neither is a question that asks for a kind of
@@ -38,7 +38,7 @@ ANSWER_WEIGHT = 0.75
 PASSAGE_WEIGHT = 1.2
 PEAK_WEIGHT = 0.5
 OFF_TOPIC_WEIGHT = 4.0
-IN_DOMAIN_WEIGHT = 0.5
+IN_DOMAIN_WEIGHT = 1.0
 BACKGROUND_FROM = 10
 ANSWER_SUPPORT = 0.25
 

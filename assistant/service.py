@@ -115,7 +115,7 @@ class Assistant:
             f"{passages[pos].title} {passages[pos].section or ''} {sentence}" for sentence, pos in draft.sentences
         ]
         off_topic = self.off_topic.similarity(query_vector)
-        in_domain = self.scope_probe.log_odds(query_vector)
+        in_domain = self.scope_probe.lean(query_vector)
         return measure(query, passages, framed, self.kb.keywords.idf, dense_scores, off_topic, in_domain)
 
     @property

@@ -19,6 +19,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from assistant.embeddings import Embedder
 from assistant.followup import standalone_query
 from assistant.glossary import expand
 from assistant.knowledge_base import KnowledgeBase
+from assistant.scope_probe import ScopeProbe
 from assistant.service import Assistant
 from assistant.settings import Settings
 from bench.evaluation import QuestionSet, evaluate, misses_targets, total_questions
@@ -153,8 +155,11 @@ def built(corpus: Path, embedder: Embedder) -> Iterator[Assistant]:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def evidence_scores(assistant: Assistant, questions: QuestionSet) -> tuple[list[float], list[float]]:
-    """Evidence scores of the in-scope and the out-of-scope questions, as `/v1/ask` computes them."""
+def evidence_scores(
+    assistant: Assistant, questions: QuestionSet, probe: ScopeProbe | None = None
+) -> tuple[list[float], list[float]]:
+    """Evidence scores of the in-scope and the out-of-scope questions, as `/v1/ask` computes them; with `probe`,
+    the scope probe's lean is read from it instead of the shipped one."""
 
     def score(question: str) -> float:
         query = expand(standalone_query(question, ()))
@@ -162,6 +167,8 @@ def evidence_scores(assistant: Assistant, questions: QuestionSet) -> tuple[list[
         evidence = assistant.evidence(
             query, retrieved.passages, dense_scores=retrieved.dense_scores, query_vector=retrieved.query_vector
         )
+        if probe is not None:
+            evidence = replace(evidence, in_domain=probe.lean(retrieved.query_vector))
         # A veto (specialist gap, unsupported figure) declines whatever the score; count it as the lowest score.
         return evidence.score if not evidence.vetoed else float("-inf")
 
@@ -225,6 +232,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     embedder = Embedder()
     if args.calibrate:
+        # Imported here: the trainer reads this module's sets.
+        from bench.train_scope import out_of_fold
+
+        probes = out_of_fold(embedder)
         scores = {}
         with ExitStack() as stack:
             assistants: dict[Path, Assistant] = {}  # sets that share a corpus share its ingest
@@ -232,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
                 corpus, question_file = SETS[name]
                 if corpus not in assistants:
                     assistants[corpus] = stack.enter_context(built(corpus, embedder))
-                scores[name] = evidence_scores(assistants[corpus], QuestionSet.load(question_file))
+                scores[name] = evidence_scores(assistants[corpus], QuestionSet.load(question_file), probes[name])
         calibrate(scores)
         return 0
     names = GATED if args.all else [args.set or ("heldout" if args.heldout else "shipped")]
