@@ -43,14 +43,17 @@ _NUMBER = re.compile(
 _SOFTWARE = r"(?:software|tools?|platforms?|apps?|applications?|packages?|plug-?ins?|suites?|systems?)"
 
 # Asking which product to pick: "which survey software plugs best into our CRM", "what board portal software
-# should we (or our coalition) buy", "which PSA tools are most widely used". A plain "what tools help with a
-# health check?" asks for practice, not for a product, and is not held to this; nor is "what did the vendor
-# roundtable recommend" or "what if the brand never launches", where the vendor or brand is not what is picked.
+# should we (our coalition, a mid-sized club) buy", "which PSA tools are most widely used". A plain "what tools
+# help with a health check?" asks for practice, not for a product, and is not held to this; nor is "what did the
+# vendor roundtable recommend" or "what if the brand never launches", where the vendor or brand is not what is
+# picked.
 PRODUCT_REQUEST = re.compile(
     rf"""
     \b(?:which|what)\b(?:\s+[\w/&-]+){{0,3}}?\s+{_SOFTWARE}\b.*?
-        \b(?:should|do|would|could|can)\s+(?:we|i|you|(?:our|my|the)(?:\s+[\w-]+){{1,2}})
-        \s+(?:buy|use|choose|pick|license|licence|get|recommend)\b
+        \b(?:should|do|would|could|can)\s+(?:
+            (?:we|i|you|(?:our|my|the)(?:\s+[\w-]+){{1,2}})\s+(?:buy|use|choose|pick|license|licence|get|recommend)
+            | (?:a|an|this|their|your)(?:\s+[\w-]+){{1,3}}\s+(?:buy|choose|pick|license|licence)
+        )\b
     | \b(?:integrates?|integrating|plugs?|connects?)\s+(?:best\s+|well\s+|easily\s+|natively\s+)?(?:into|with)\b
     | \bmost\s+(?:widely\s+|commonly\s+)?used\b
     | \b(?:best|top|leading|recommended|cheapest)\s+(?:[\w-]+\s+){{0,2}}{_SOFTWARE}\b

@@ -19,7 +19,7 @@ from functools import cached_property
 import numpy as np
 
 from assistant.embeddings import Embedder
-from assistant.text import content_terms, words
+from assistant.text import content_terms, split_sentences, words
 
 SUBJECTS: tuple[str, ...] = (
     # specialist advice that belongs to other professions
@@ -104,15 +104,32 @@ SPECIALIST_PHRASES: tuple[str, ...] = (
 # A specialist word that names a team ("our legal department", "the tax team") speaks of the people, not of
 # their subject: a question about working with them is not a request for their advice.
 _TEAM_NOUNS = frozenset("department departments team teams function colleagues group office folks".split())
-# A law, regulation or exemption named as typed: "the Sunshine Act", "Substantial Shareholding Exemption".
-_NAMED_LAW = re.compile(r"\b(?:[A-Z][\w'’-]*\s+){1,4}(?:Act|Directive|Regulation|Exemption)\b")
+# A law, rule, guidance or regulator named as typed: "the Sunshine Act", "Substantial Shareholding Exemption",
+# "the Endorsement Guides", "the Federal Trade Commission".
+_NAMED_LAW = re.compile(
+    r"\b(?:[A-Z][\w'’-]*\s+){1,4}"
+    r"(?:Act|Directives?|Regulations?|Exemption|Guides|Guidelines|Rules?|Code|Commission|Authority|Agency)\b"
+)
+
+
+def the_ask(question: str) -> str:
+    """The sentences of a question that ask something: in "Our lawyer wants to wait and I'm stuck. How do we
+    respond step by step?", the second. A one-sentence question is all ask; without a question mark, the last
+    sentence asks."""
+    sentences = split_sentences(question)
+    if len(sentences) <= 1:
+        return question
+    asking = [sentence for sentence in sentences if sentence.rstrip().endswith("?")]
+    return " ".join(asking) if asking else sentences[-1]
 
 
 def specialist_gaps(question: str, passage_terms: Iterable[str], passage_text: str = "") -> list[str]:
-    """The specialist words the question uses (as typed: "accounting", not its stem "account", which would also
-    catch "key accounts") that no passage found for it contains in any form, and the specialist phrases it uses
-    that `passage_text` does not."""
+    """The specialist words the question asks with (as typed: "accounting", not its stem "account", which would
+    also catch "key accounts") that no passage found for it contains in any form, and the specialist phrases it
+    asks with that `passage_text` does not. Only the sentences that ask are read: a story that sets the scene
+    with "our lawyer" or "their sales commission" still asks about running the partnership."""
     have = set(passage_terms)
+    question = the_ask(question)
     typed = words(question)
     asking = {w for w, after in zip(typed, [*typed[1:], ""], strict=True) if after not in _TEAM_NOUNS}
     gaps = [w for w in asking if w in SPECIALIST_WORDS and not set(content_terms(w)) & have]

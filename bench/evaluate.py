@@ -114,6 +114,12 @@ SETS = {
     "heldout34": held_out("heldout34"),
     "heldout35": held_out("heldout35"),
     "heldout36": held_out("heldout36"),
+    # Written blind while the kernel scope probe was built (construction joint ventures, sports and event
+    # sponsorship, IoT device ecosystems, bancassurance and distribution), and first run once it was committed.
+    "heldout37": held_out("heldout37"),
+    "heldout38": held_out("heldout38"),
+    "heldout39": held_out("heldout39"),
+    "heldout40": held_out("heldout40"),
 }
 # What `make eval` gates on: every set but the calibration one, which is for fitting (`--calibrate`) and is
 # reported on request.

@@ -71,6 +71,15 @@ def test_a_specialist_word_no_passage_contains_vetoes_the_answer() -> None:
     redlines = content_terms("Agree the contract template before the first draft.")
     assert specialist_gaps("our legal department keeps sending redlines: how do we unblock it?", redlines) == []
     assert specialist_gaps("is it legal? our legal team is unsure", redlines) == ["legal"]
+    # A story is read for what it asks: a lawyer or a sales commission that only sets the scene does not veto.
+    story = "Our ambassador posted something awful and our lawyer wants to wait. How do we respond step by step?"
+    assert specialist_gaps(story, redlines) == []
+    assert specialist_gaps("We signed a new partner. How do we split their commission?", redlines) == ["commission"]
+    # Laws, guidance and regulators named as typed are specialist subjects too.
+    assert specialist_gaps("What do the US Federal Trade Commission's Endorsement Guides require?", redlines) == [
+        "endorsement guides",
+        "us federal trade commission",
+    ]
     strong = Evidence(dense=0.9, answer_coverage=1.0, passage_coverage=1.0, specialist_gaps=("tax",))
     assert strong.score > 3 and not strong.sufficient(1.0)
     assert Evidence(dense=0.9, answer_coverage=1.0, passage_coverage=1.0).sufficient(1.0)
@@ -131,6 +140,8 @@ def test_a_figure_question_needs_a_sentence_stating_a_number_about_it() -> None:
         ("what tools help us run a partner health check?", False),
         ("how do we integrate the partner's team into our planning?", False),
         ("which partners should get the most attention this year?", False),
+        ("Which sponsorship management software should a mid-sized rugby club buy?", True),
+        ("What assessment tool can a bank use to check a fintech partner's readiness?", False),
         ("which CRM vendor's connector should we buy?", True),
         ("what transport management system vendor is best for agent bookings?", True),
         ("what did the vendor roundtable recommend about joint demos?", False),
