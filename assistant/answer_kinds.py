@@ -27,6 +27,7 @@ FIGURE_REQUEST = re.compile(
     | \b(?:typical|average|median|benchmark)\b.*\b(?:cost|costs|rate|rates|percentage|fee|fees|price|size)\b
     | \b(?:addressable\s+market|market\s+size)\b
     | \bhow\s+(?:big|large)\s+is\s+the\s+(?:[\w()-]+\s+){0,5}market\b
+    | \bsize\s+of\s+the\s+(?:[\w()-]+\s+){0,8}(?:market|industry|sector)\b
     | \bindustry[\s-](?:research|data|averages?|benchmarks?|statistics?|figures?)\b
     | \baccording\s+to\s+(?:the\s+)?(?:industry\s+)?(?:research|studies|surveys|benchmarks|analysts)\b
     """,

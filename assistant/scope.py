@@ -73,7 +73,7 @@ SPECIALIST_WORDS: frozenset[str] = frozenset(
     non-solicitation non-solicit non-disparagement bribery anti-bribery kickback kickbacks anti-kickback
     tax taxes taxation taxable vat gst withholding deductible deductibility irs hmrc oecd beps tariff tariffs
     customs excise
-    fda ema ftc doj fca ofac
+    fda ema ftc doj fca ofac sec osha epa finra cftc fcc ofcom ofgem cma mhra nhtsa faa easa directive directives
     ifrs ias gaap asc fasb accounting accountant bookkeeping booked ledger accrual accruals accrue expense expensed
     impairment
     capitalise capitalised capitalize capitalized depreciation amortisation amortization
