@@ -130,7 +130,7 @@ def specialist_gaps(question: str, passage_terms: Iterable[str], passage_text: s
     with "our lawyer" or "their sales commission" still asks about running the partnership."""
     have = set(passage_terms)
     question = the_ask(question)
-    typed = words(question)
+    typed = [re.sub(r"['’]s$", "", word) for word in words(question)]  # "OSHA's standard" names OSHA
     asking = {w for w, after in zip(typed, [*typed[1:], ""], strict=True) if after not in _TEAM_NOUNS}
     gaps = [w for w in asking if w in SPECIALIST_WORDS and not set(content_terms(w)) & have]
     asked = f" {' '.join(typed)} "
