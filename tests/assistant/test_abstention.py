@@ -76,10 +76,10 @@ def test_a_specialist_word_no_passage_contains_vetoes_the_answer() -> None:
     assert specialist_gaps(story, redlines) == []
     assert specialist_gaps("We signed a new partner. How do we split their commission?", redlines) == ["commission"]
     # Laws, guidance and regulators named as typed are specialist subjects too.
-    assert specialist_gaps("What do the Federal Trade Commission's Endorsement Guides require?", redlines) == [
+    assert specialist_gaps("What do the US Federal Trade Commission's Endorsement Guides require?", redlines) == [
         "commission",
         "endorsement guides",
-        "federal trade commission",
+        "us federal trade commission",
     ]
     assert specialist_gaps("What does OSHA's safety standard require of the site contractor?", redlines) == ["osha"]
     strong = Evidence(dense=0.9, answer_coverage=1.0, passage_coverage=1.0, specialist_gaps=("tax",))
