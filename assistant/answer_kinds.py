@@ -88,11 +88,3 @@ class AnswerKind:
 FIGURE = AnswerKind("figure", FIGURE_REQUEST, _NUMBER)
 PRODUCT = AnswerKind("product", PRODUCT_REQUEST, _NAMES_SOMETHING)
 KINDS = (FIGURE, PRODUCT)
-
-
-def asks_for_figure(question: str) -> bool:
-    return FIGURE.asked(question)
-
-
-def asks_for_product(question: str) -> bool:
-    return PRODUCT.asked(question)

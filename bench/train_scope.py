@@ -64,15 +64,21 @@ def fit(model: str, vectors: np.ndarray, labels: np.ndarray) -> ScopeProbe:
     return ScopeProbe(model, support, svc.dual_coef_[0].astype(np.float32), float(svc.intercept_[0]), GAMMA)
 
 
-def train(embedder: Embedder) -> tuple[ScopeProbe, dict[str, object]]:
-    questions, labels, _ = training_questions()
+def embedded(embedder: Embedder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The training questions as `/v1/ask` embeds them (glossary expansion first), their labels and origins."""
+    questions, labels, origins = training_questions()
     vectors = np.asarray(embedder.embed_documents([expand(q) for q in questions]), dtype=np.float32)
-    probe = fit(embedder.name, vectors, np.asarray(labels))
+    return vectors, np.asarray(labels), np.asarray(origins)
+
+
+def train(embedder: Embedder) -> tuple[ScopeProbe, dict[str, object]]:
+    vectors, labels, _ = embedded(embedder)
+    probe = fit(embedder.name, vectors, labels)
     leans = np.array([probe.lean(v) for v in vectors])
-    accuracy = float(np.mean((leans > 0) == np.asarray(labels, dtype=bool)))
+    accuracy = float(np.mean((leans > 0) == labels.astype(bool)))
     about = {
-        "in_scope_questions": sum(labels),
-        "out_of_scope_questions": len(labels) - sum(labels),
+        "in_scope_questions": int(labels.sum()),
+        "out_of_scope_questions": int(len(labels) - labels.sum()),
         "support_questions": len(probe.coef),
         "regularisation": REGULARISATION,
         "training_accuracy": round(accuracy, 4),
@@ -84,10 +90,8 @@ def train(embedder: Embedder) -> tuple[ScopeProbe, dict[str, object]]:
 def out_of_fold(embedder: Embedder) -> dict[str, ScopeProbe]:
     """For each tuning set, the probe trained on everything but that set's questions: what calibration reads its
     questions with, so the threshold is fitted on leans like those of questions the shipped probe never saw."""
-    questions, labels, origins = training_questions()
-    vectors = np.asarray(embedder.embed_documents([expand(q) for q in questions]), dtype=np.float32)
-    targets, sources = np.asarray(labels), np.asarray(origins)
-    return {name: fit(embedder.name, vectors[sources != name], targets[sources != name]) for name in TUNING}
+    vectors, labels, origins = embedded(embedder)
+    return {name: fit(embedder.name, vectors[origins != name], labels[origins != name]) for name in TUNING}
 
 
 def differs(a: ScopeProbe, b: ScopeProbe) -> float:

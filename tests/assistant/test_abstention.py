@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from assistant.answer_kinds import asks_for_figure, asks_for_product
+from assistant.answer_kinds import FIGURE, PRODUCT
 from assistant.embeddings import Embedder
 from assistant.evidence import Evidence, coverage, measure
 from assistant.passages import Passage
@@ -106,7 +106,7 @@ def test_a_specialist_word_no_passage_contains_vetoes_the_answer() -> None:
     ],
 )
 def test_figure_requests_are_told_from_questions_that_only_use_the_words(question: str, asks: bool) -> None:
-    assert asks_for_figure(question) is asks
+    assert FIGURE.asked(question) is asks
 
 
 def test_a_figure_question_needs_a_sentence_stating_a_number_about_it() -> None:
@@ -154,7 +154,7 @@ def test_a_figure_question_needs_a_sentence_stating_a_number_about_it() -> None:
     ],
 )
 def test_product_requests_are_told_from_questions_about_tools_in_general(question: str, asks: bool) -> None:
-    assert asks_for_product(question) is asks
+    assert PRODUCT.asked(question) is asks
 
 
 def test_a_product_question_needs_a_sentence_that_names_one() -> None:
