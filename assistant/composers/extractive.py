@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
 from assistant.composers.base import Cited, Composition
 from assistant.passages import Passage
@@ -16,8 +17,37 @@ from assistant.text import split_sentences, terms
 MIN_WORDS = 6
 MAX_WORDS = 60
 RELATIVE_CUTOFF = 0.45
+# Two sentences repeat each other when the shorter states no figure the longer lacks, and they share most of their
+# words (`near_duplicate`) or nearly all of the shorter one's words are in the longer one: "Results are best
+# shown as a diagram of where the partners differ" adds nothing after "Show the results as a diagram of where
+# the partners differ, and use the gaps...", while "Silver: $250,000 to $1 million, 2 percent" is not a repeat of
+# "Gold: $1 million to $5 million, 4 percent".
+SAME_WORDS = 0.6
+CONTAINED = 0.7
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 # Playbook fields such as "Inputs: survey data." are labels, not answers.
 _LABEL = re.compile(r"^(inputs?|outputs?|owners?|timing|roles?|when|step \d+)\s*:", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Gist:
+    """What a sentence says, for telling repeats apart: its terms and the figures it states."""
+
+    terms: frozenset[str]
+    figures: frozenset[str]
+
+    @classmethod
+    def of(cls, sentence: str) -> Gist:
+        return cls(frozenset(terms(sentence)), frozenset(_FIGURE.findall(sentence)))
+
+    def repeats(self, other: Gist) -> bool:
+        """Whether the two sentences say the same thing (see SAME_WORDS and CONTAINED)."""
+        shorter, longer = sorted((self, other), key=lambda gist: len(gist.terms))
+        if not shorter.terms or not shorter.figures <= longer.figures:
+            return False
+        if near_duplicate(set(shorter.terms), set(longer.terms), SAME_WORDS):
+            return True
+        return len(shorter.terms & longer.terms) / len(shorter.terms) >= CONTAINED
 
 
 class ExtractiveComposer:
@@ -65,17 +95,17 @@ class ExtractiveComposer:
             return Composition()
         best = candidates[0][0]
         chosen: list[tuple[float, int, int, str]] = []
-        chosen_terms: list[set[str]] = []
+        chosen_gists: list[Gist] = []
         for candidate in candidates:
             if len(chosen) >= self.max_sentences:
                 break
             if len(chosen) >= self.min_sentences and candidate[0] < RELATIVE_CUTOFF * best:
                 break
-            own = set(terms(candidate[3]))
-            if any(near_duplicate(own, other, 0.6) for other in chosen_terms):
+            gist = Gist.of(candidate[3])
+            if any(gist.repeats(other) for other in chosen_gists):
                 continue
             chosen.append(candidate)
-            chosen_terms.append(own)
+            chosen_gists.append(gist)
         return Composition(sentences=[(sentence, position) for _, position, _, sentence in chosen])
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[Cited | Composition]:

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from assistant.citations import markers, strip_markers, supported
+from assistant.composers.extractive import ExtractiveComposer
 from assistant.errors import InvalidQuestion, KnowledgeBaseEmpty
 from assistant.followup import Turn, depends_on_history, standalone_query
 from assistant.glossary import expand
@@ -36,6 +37,36 @@ def test_no_sentence_is_repeated(assistant: Assistant) -> None:
     answer = assistant.ask("health check")
     sentences = [strip_markers(s) for s in re.split(r"(?<=\])\s+", answer.answer)]
     assert len(sentences) == len(set(sentences))
+
+
+def test_a_sentence_that_restates_another_is_dropped() -> None:
+    passages = [
+        make_passage(
+            "Show the results as a diagram of where the partners differ, and use the gaps to start the "
+            "conversation. Ask both partners to score the same dimensions.",
+            "article",
+        ),
+        make_passage(
+            "Results are best shown as a diagram of where the partners differ. A facilitator reads the comments "
+            "aloud before the scores.",
+            "roundtable",
+        ),
+    ]
+    answer = ExtractiveComposer().compose("how should health check results be shown to the partners?", passages)
+    said = [sentence for sentence, _ in answer.sentences]
+    assert sum("diagram of where the partners differ" in sentence for sentence in said) == 1
+    assert len(said) >= 2
+
+
+def test_sentences_that_differ_in_their_figures_are_all_kept() -> None:
+    tiers = make_passage(
+        "Silver partners: $250,000 to $1 million in sales, 2 percent back-end rebate. "
+        "Gold partners: $1 million to $5 million in sales, 4 percent back-end rebate. "
+        "Platinum partners: above $5 million in sales, 6 percent back-end rebate."
+    )
+    answer = ExtractiveComposer().compose("what back-end rebate does each partner tier earn?", [tiers])
+    said = " ".join(sentence for sentence, _ in answer.sentences)
+    assert all(f"{n} percent back-end rebate" in said for n in (2, 4, 6))
 
 
 @pytest.mark.parametrize(
