@@ -32,6 +32,20 @@ def reciprocal_rank_fusion(
     return fused
 
 
+def fusion_weights(
+    query: str, dense_weight: float, keyword_weight: float, long_query_words: int
+) -> tuple[float, float]:
+    """The weights of the dense and the keyword ranking in the fusion for `query`.
+
+    Past `long_query_words` words the keyword weight shrinks in proportion. A long story ("Our go-live with an
+    integrator is a mess... what should we actually be doing?") shares incidental words with many passages and
+    BM25 rewards each of them, while the dense model reads the situation as a whole."""
+    count = len(query.split())
+    if long_query_words and count > long_query_words:
+        keyword_weight *= long_query_words / count
+    return dense_weight, keyword_weight
+
+
 def near_duplicate(a: set[str], b: set[str], threshold: float = 0.8) -> bool:
     if not a or not b:
         return False
@@ -91,10 +105,11 @@ class Retriever:
             vector = self.embedder.embed_query(query)
             dense = self.kb.dense_search(vector, n, filters.chroma_where())
         keyword = self.kb.keyword_search(query, n) if mode in ("hybrid", "keyword") else []
+        weights = fusion_weights(
+            query, self.settings.dense_weight, self.settings.keyword_weight, self.settings.long_query_words
+        )
         fused = reciprocal_rank_fusion(
-            [[cid for cid, _ in dense], [cid for cid, _ in keyword]],
-            [self.settings.dense_weight, self.settings.keyword_weight],
-            self.settings.rrf_k,
+            [[cid for cid, _ in dense], [cid for cid, _ in keyword]], weights, self.settings.rrf_k
         )
         dense_scores, keyword_scores = dict(dense), dict(keyword)
         stored = self.kb.stored_chunks(list(fused))

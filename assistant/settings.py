@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1)
     dense_weight: float = Field(1.0, ge=0)
     keyword_weight: float = Field(1.0, ge=0)
+    long_query_words: int = Field(
+        30, ge=0, description="Past this many words a query's keyword weight shrinks in proportion; 0: never."
+    )
     max_per_document: int = Field(2, ge=1, description="Diversity: most passages from one document.")
     reranker_path: Path | None = Field(None, description="Local cross-encoder folder; off when unset.")
 

@@ -29,7 +29,7 @@ K = 10
 # Retrieval settings for the benchmark: one chunk per document so 10 distinct documents come back.
 BENCH_RETRIEVAL = {"max_per_document": 1, "candidates": 100}
 # The product's retrieval defaults we report against (read from Settings, never hard-coded elsewhere).
-KNOBS = ("rrf_k", "dense_weight", "keyword_weight", "candidates", "chunk_size")
+KNOBS = ("rrf_k", "dense_weight", "keyword_weight", "long_query_words", "candidates", "chunk_size")
 
 
 # -- data ------------------------------------------------------------------------------------------------
@@ -289,12 +289,11 @@ class Replay:
 
     def ranked(self, query: str, knobs: Mapping[str, Any], k: int = K) -> list[str]:
         from assistant.passages import Passage
-        from assistant.retrieval import diversify, reciprocal_rank_fusion
+        from assistant.retrieval import diversify, fusion_weights, reciprocal_rank_fusion
 
         dense, keyword, stored = self.fetch(query, knobs["candidates"])
-        fused = reciprocal_rank_fusion(
-            [dense, keyword], [knobs["dense_weight"], knobs["keyword_weight"]], knobs["rrf_k"]
-        )
+        weights = fusion_weights(query, knobs["dense_weight"], knobs["keyword_weight"], knobs["long_query_words"])
+        fused = reciprocal_rank_fusion([dense, keyword], weights, knobs["rrf_k"])
         passages = []
         for cid, score in sorted(fused.items(), key=lambda item: -item[1]):
             hit = stored.get(cid)

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from assistant.embeddings import Embedder
+from assistant.knowledge_base import KnowledgeBase
 from assistant.passages import Filters, Passage
-from assistant.retrieval import Retriever, diversify, reciprocal_rank_fusion
+from assistant.retrieval import Retriever, diversify, fusion_weights, reciprocal_rank_fusion
+from assistant.settings import Settings
+from ingest.sync import Syncer
+from tests.conftest import SMALL_DOCS, write_docs
 from tests.factories import make_passage
 
 
@@ -18,6 +27,46 @@ def test_rrf_rewards_agreement_between_rankings() -> None:
 def test_rrf_weights_shift_the_order() -> None:
     fused = reciprocal_rank_fusion([["a", "b"], ["b", "a"]], [2.0, 1.0], k=60)
     assert fused["a"] > fused["b"]
+
+
+def test_keyword_weight_shrinks_only_past_the_long_query_length() -> None:
+    assert fusion_weights("health check survey comments", 1.0, 1.0, 30) == (1.0, 1.0)
+    assert fusion_weights(" ".join(["word"] * 60), 1.0, 1.0, 30) == (1.0, 0.5)
+    assert fusion_weights(" ".join(["word"] * 60), 1.0, 1.0, 0) == (1.0, 1.0)
+
+
+# A document that shares a story's incidental words (September, budget round, steering committees, boss...) but
+# not its situation: partner feedback whose scores look fine while the written remarks are angry.
+CALENDAR = """\
+    The Alliance Year at a Glance
+
+    September: the budget round closes, budget requests are due and the steering committees are booked.
+    October: the boss of each business unit signs off next year's priorities for the whole portfolio.
+    November: partners fill in the questionnaire on marketing fund requests; the averages decide the funds.
+    """
+STORY = (
+    "Every September our whole portfolio goes through the budget round and the steering committees get booked, "
+    "and this year my partner and I each filled in the same questionnaire about how the relationship is going. "
+    "The averages came back looking fine, a solid four out of five, but a couple of people wrote long angry "
+    "remarks at the bottom. My boss says to ignore them because the numbers are good. Should I?"
+)
+
+
+@pytest.mark.parametrize(("long_query_words", "first"), [(30, "t-health"), (0, "notes/calendar")])
+def test_a_long_story_is_matched_on_its_situation_not_its_incidental_words(
+    tmp_path: Path, embedder: Embedder, long_query_words: int, first: str
+) -> None:
+    corpus = write_docs(tmp_path / "corpus", {**SMALL_DOCS, "notes/calendar.txt": CALENDAR})
+    settings = Settings(data_dir=tmp_path / "data", long_query_words=long_query_words, _env_file=None)
+    kb = KnowledgeBase(settings)
+    try:
+        Syncer(kb, embedder, settings).sync_paths([corpus])
+        passages = Retriever(kb, embedder, settings).retrieve(STORY, 3).passages
+    finally:
+        kb.close()
+    # With the keyword weight shrunk for a long question (the default), the health check passage on comments
+    # against scores comes first; weighed like a short query, the calendar that shares its words wins.
+    assert passages[0].doc_id == first
 
 
 def p(cid: str, doc: str, text: str) -> Passage:
