@@ -28,7 +28,9 @@ FIGURE_REQUEST = re.compile(
     | \b(?:addressable\s+market|market\s+size)\b
     | \bhow\s+(?:big|large)\s+is\s+the\s+(?:[\w()-]+\s+){0,5}market\b
     | \bsize\s+of\s+the\s+(?:[\w()-]+\s+){0,8}(?:market|industry|sector)\b
-    | \bindustry[\s-](?:research|data|averages?|benchmarks?|statistics?|figures?)\b
+    # industry data as a source, not "university-industry research collaborations"
+    | (?<!-)\bindustry[\s-](?:research|data|averages?|benchmarks?|statistics?|figures?)\b
+        (?!\s+(?:collaborat\w*|partner\w*|projects?|cent(?:re|er)s?|programm?e?s?|consorti\w*|alliances?))
     | \baccording\s+to\s+(?:the\s+)?(?:industry\s+)?(?:research|studies|surveys|benchmarks|analysts)\b
     """,
     re.IGNORECASE | re.VERBOSE,
@@ -41,10 +43,11 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 
-_SOFTWARE = r"(?:software|tools?|platforms?|apps?|applications?|packages?|plug-?ins?|suites?|systems?)"
+_SOFTWARE = r"(?:software|tools?|platforms?|apps?|applications?|packages?|plug-?ins?|suites?|systems?|crm|prm|erp)"
 
 # Asking which product to pick: "which survey software plugs best into our CRM", "what board portal software
-# should we (our coalition, a mid-sized club) buy", "which PSA tools are most widely used". A plain "what tools
+# should we (our coalition, our global health partnership, a mid-sized club) buy", "which CRM should our office
+# buy", "which PSA tools are most widely used". A plain "what tools
 # help with a health check?" asks for practice, not for a product, and is not held to this; nor is "what did the
 # vendor roundtable recommend" or "what if the brand never launches", where the vendor or brand is not what is
 # picked.
@@ -52,7 +55,7 @@ PRODUCT_REQUEST = re.compile(
     rf"""
     \b(?:which|what)\b(?:\s+[\w/&-]+){{0,3}}?\s+{_SOFTWARE}\b.*?
         \b(?:should|do|would|could|can)\s+(?:
-            (?:we|i|you|(?:our|my|the)(?:\s+[\w-]+){{1,2}})\s+(?:buy|use|choose|pick|license|licence|get|recommend)
+            (?:we|i|you|(?:our|my|the)(?:\s+[\w-]+){{1,4}})\s+(?:buy|use|choose|pick|license|licence|get|recommend)
             | (?:a|an|this|their|your)(?:\s+[\w-]+){{1,3}}\s+(?:buy|choose|pick|license|licence)
         )\b
     | \b(?:integrates?|integrating|plugs?|connects?)\s+(?:best\s+|well\s+|easily\s+|natively\s+)?(?:into|with)\b

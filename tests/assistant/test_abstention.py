@@ -103,6 +103,9 @@ def test_a_specialist_word_no_passage_contains_vetoes_the_answer() -> None:
         ("how do we grow market share with a partner?", False),
         ("how do I run a health check?", False),
         ("What EBITDA multiple should we use for the buy-out price?", True),
+        ("what do industry benchmarks say about partner churn?", True),
+        ("What causes university-industry research collaborations to stall?", False),
+        ("how do industry research partnerships agree publication rights?", False),
     ],
 )
 def test_figure_requests_are_told_from_questions_that_only_use_the_words(question: str, asks: bool) -> None:
@@ -151,6 +154,9 @@ def test_a_figure_question_needs_a_sentence_stating_a_number_about_it() -> None:
         ("what did the vendor roundtable recommend about joint demos?", False),
         ("what if the brand then never launches a product with it?", False),
         ("what separates a brand licensing relationship that grows from one that stalls?", False),
+        ("Which CRM should our corporate partnerships office buy: one cloud suite or another?", True),
+        ("which case management software should our global health partnership buy?", True),
+        ("which partners should our regional alliance team use for the pilot?", False),
     ],
 )
 def test_product_requests_are_told_from_questions_about_tools_in_general(question: str, asks: bool) -> None:
