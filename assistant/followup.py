@@ -21,6 +21,9 @@ _REFERENCES = re.compile(
 # "and how long...", "ok so what if...": opening with a connective continues the conversation.
 _CONTINUES = re.compile(r"^\s*(?:and|ok|okay|so|but)\b", re.IGNORECASE)
 _CONTENT_MIN = 4
+# A question that names this many things of its own is a new question, whatever pronouns it uses: "...my
+# director says to ignore them because the numbers look good. Should I listen to him?" A follow-up names few.
+_STANDALONE_MIN = 12
 _QUESTION_WORDS = {"what", "which", "who", "how", "when", "where", "why", "should", "can", "do", "does", "is", "are"}
 # Words that name no subject of their own: "what should come down first, and how quickly?" or "once that's done,
 # what happens next?" say nothing about what they are asking after, so they do not make a question standalone.
@@ -43,6 +46,8 @@ def content_words(text: str) -> list[str]:
 
 def depends_on_history(question: str) -> bool:
     named = [word for word in content_words(question) if word not in _GENERIC]
+    if len(named) >= _STANDALONE_MIN:
+        return False
     return bool(_REFERENCES.search(question) or _CONTINUES.match(question)) or len(named) < _CONTENT_MIN
 
 

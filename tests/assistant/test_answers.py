@@ -110,6 +110,23 @@ def test_dependence_detection() -> None:
     assert not depends_on_history("What happens if the lead clashes with our own direct sales team?")
 
 
+STORY = (
+    "Our partner and I each filled in the same survey about how things are going. The average marks came back "
+    "fine, four out of five, but a few people wrote long, angry remarks at the bottom, and my director says to "
+    "ignore them because the numbers look good. Should I listen to him?"
+)
+
+
+def test_a_long_story_with_pronouns_is_a_new_question_not_a_follow_up(assistant: Assistant) -> None:
+    assert not depends_on_history(STORY)
+    # Asked after a declined product question, the story is not read as asking for a PRM product.
+    history = [Turn("user", "Which PRM software integrates best with our CRM?"), Turn("assistant", "Declined.")]
+    assert standalone_query(STORY, history) == STORY
+    answer = assistant.ask(STORY, history)
+    assert not answer.abstained
+    assert answer.citations[0].passage.doc_id == "t-health"
+
+
 def test_follow_up_retrieves_from_the_earlier_topic(assistant: Assistant) -> None:
     history = [Turn("user", "What should an autumn reset of the portfolio include?")]
     answer = assistant.ask("and who owns that?", history)
