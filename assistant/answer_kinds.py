@@ -47,10 +47,9 @@ _SOFTWARE = r"(?:software|tools?|platforms?|apps?|applications?|packages?|plug-?
 
 # Asking which product to pick: "which survey software plugs best into our CRM", "what board portal software
 # should we (our coalition, our global health partnership, a mid-sized club) buy", "which CRM should our office
-# buy", "which PSA tools are most widely used". A plain "what tools
-# help with a health check?" asks for practice, not for a product, and is not held to this; nor is "what did the
-# vendor roundtable recommend" or "what if the brand never launches", where the vendor or brand is not what is
-# picked.
+# buy", "which PSA tools are most widely used". A plain "what tools help with a health check?" asks for practice,
+# not for a product, and is not held to this; nor is "what did the vendor roundtable recommend" or "what if the
+# brand never launches", where the vendor or brand is not what is picked.
 PRODUCT_REQUEST = re.compile(
     rf"""
     \b(?:which|what)\b(?:\s+[\w/&-]+){{0,3}}?\s+{_SOFTWARE}\b.*?

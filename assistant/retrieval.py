@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,7 +47,7 @@ def fusion_weights(
     return dense_weight, keyword_weight
 
 
-def near_duplicate(a: set[str], b: set[str], threshold: float = 0.8) -> bool:
+def near_duplicate(a: AbstractSet[str], b: AbstractSet[str], threshold: float = 0.8) -> bool:
     if not a or not b:
         return False
     return len(a & b) / len(a | b) >= threshold

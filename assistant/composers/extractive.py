@@ -45,7 +45,7 @@ class Gist:
         shorter, longer = sorted((self, other), key=lambda gist: len(gist.terms))
         if not shorter.terms or not shorter.figures <= longer.figures:
             return False
-        if near_duplicate(set(shorter.terms), set(longer.terms), SAME_WORDS):
+        if near_duplicate(shorter.terms, longer.terms, SAME_WORDS):
             return True
         return len(shorter.terms & longer.terms) / len(shorter.terms) >= CONTAINED
 
