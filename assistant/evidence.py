@@ -135,6 +135,6 @@ def answer_support(query: str, passages: Sequence[Passage], wanted: dict[str, fl
     support = {}
     for kind in KINDS:
         if kind.asked(query):
-            giving = (set(content_terms(sentence)) for p in passages for sentence in kind.sentences(p.text))
+            giving = (set(content_terms(sentence)) for p in passages for sentence in kind.sentences(p.text, query))
             support[kind.name] = max((coverage(wanted, terms) for terms in giving), default=0.0)
     return support

@@ -133,6 +133,61 @@ def test_a_figure_question_needs_a_sentence_stating_a_number_about_it() -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "gives", "does_not_give"),
+    [
+        (
+            "What's a typical day rate for a senior solution architect in London?",
+            "Senior solution architects in London bill around £1,400 a day.",
+            "The architect track ends with a review panel of three senior solution architects in London.",
+        ),
+        (
+            "What percentage of licensing deals reach their Phase 3 milestone payment?",
+            "About one in three licensing deals reach the Phase 3 milestone payment.",
+            "Record the wording of each milestone payment, such as first patient dosed in a Phase 2 trial.",
+        ),
+        (
+            "What share of voting members should approve closing the coalition?",
+            "Closing the coalition should be approved by two-thirds of voting members.",
+            "Voting members approve the closing plan at two meetings.",
+        ),
+        (
+            "What coverage ratio should we aim for on partner pipeline?",
+            "Aim for 3x partner pipeline coverage.",
+            "Review partner pipeline coverage in 2 meetings.",
+        ),
+        (
+            "How big is the partner relationship management software market?",
+            "The partner relationship management software market is worth about $2 billion.",
+            "Partner relationship management software takes 18% of a channel team's budget.",
+        ),
+    ],
+)
+def test_a_figure_question_is_answered_only_by_a_figure_of_the_form_it_asks_for(
+    question: str, gives: str, does_not_give: str
+) -> None:
+    """A share needs a proportion, a rate a proportion or an amount, a market's size an amount of money: the count
+    in "a panel of three" does not give a day rate, nor a Phase 2 a share of deals."""
+
+    def idf(term: str) -> float:
+        return 1.0
+
+    assert FIGURE.sentences(f"{does_not_give} {gives}", question) == [gives]
+    answered = measure(question, [passage(gives, dense=0.6)], [gives], idf)
+    assert not answered.vetoed
+    unanswered = measure(question, [passage(does_not_give, dense=0.6)], [does_not_give], idf)
+    assert unanswered.unsupported == ("figure",)
+
+
+def test_a_general_figure_question_takes_any_figure_but_a_particular_request_still_binds() -> None:
+    how_long = "How many months before launch does the design freeze typically take place?"
+    assert FIGURE.sentences("Freeze the design six months before launch.", how_long)
+    # "According to research" alone would take any number; asking for a percentage as well needs one.
+    both = "According to industry research, what percentage of alliances fail?"
+    assert not FIGURE.sentences("Alliances fail for three reasons.", both)
+    assert FIGURE.sentences("About 60 percent of alliances fail.", both)
+
+
+@pytest.mark.parametrize(
     ("question", "asks"),
     [
         ("which survey software plugs best into our crm for partner pulse surveys?", True),
