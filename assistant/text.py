@@ -116,7 +116,12 @@ def terms(text: str) -> list[str]:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
-_LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+# A list item's marker: "- ", "* ", "1. ", "2) ", or a checklist's box "[ ] ", "[x] ".
+_MARKER = r"(?:[-*+]|\d+[.)]|\[[ xX]?\])"
+_LIST_MARKER = re.compile(rf"^\s*{_MARKER}\s+")
+_ITEM_START = re.compile(rf"\n(?=\s*{_MARKER}\s)")
+# The most words a plain-text heading has ("Purpose", "Working day 1 to 3: exchange files").
+_HEADING_WORDS = 8
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
 
 
@@ -125,10 +130,33 @@ def clean_line(line: str) -> str:
     return _EMPHASIS.sub("", line).strip()
 
 
+def _headings_dropped(text: str) -> str:
+    """The text without its plain-text headings: a short line, unpunctuated at its end, that starts a paragraph
+    and is followed by a line that starts afresh (a capital, a figure or a list item), not by the rest of a
+    wrapped sentence. List items are never headings."""
+    lines = text.splitlines()
+    kept = []
+    for at, line in enumerate(lines):
+        stripped = line.strip()
+        following = next((later.strip() for later in lines[at + 1 :] if later.strip()), "")
+        heading = (
+            bool(stripped and following)
+            and (at == 0 or not lines[at - 1].strip())
+            and _LIST_MARKER.match(line) is None
+            and len(stripped.split()) <= _HEADING_WORDS
+            and stripped[-1].isalnum()
+            and (following[0].isupper() or following[0].isdigit() or _LIST_MARKER.match(following) is not None)
+        )
+        if not heading:
+            kept.append(line)
+    return "\n".join(kept)
+
+
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a passage; list items and lines count as their own sentences, headings are dropped."""
+    """Sentences of a passage; list items and lines count as their own sentences, headings are dropped: Markdown
+    ones, and plain-text ones ("Purpose" above a paragraph, "Before month end" above a checklist)."""
     sentences: list[str] = []
-    for block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)", text):
+    for block in re.split(rf"\n\s*\n|{_ITEM_START.pattern}", _headings_dropped(text)):
         block = block.strip()
         if not block or block.startswith("#"):
             continue

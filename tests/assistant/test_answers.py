@@ -69,6 +69,31 @@ def test_sentences_that_differ_in_their_figures_are_all_kept() -> None:
     assert all(f"{n} percent back-end rebate" in said for n in (2, 4, 6))
 
 
+def test_plain_text_headings_and_checklist_boxes_are_not_part_of_answer_sentences() -> None:
+    checklist = make_passage(
+        "Monthly Points Settlement Checklist\n\n"
+        "Purpose\n"
+        "This checklist is for the partner operations team that settles points every month.\n\n"
+        "Before month end\n"
+        "[ ] Confirm both partners use the same cut-off for the monthly points file.\n"
+        "[x] Check that promotions ending this month have their bonus rules loaded on both sides.\n\n"
+        "The settlement file is kept by the partner operations lead\n"
+        "for two years after the month it covers.",
+        "checklist",
+    )
+    said = [
+        sentence
+        for sentence, _ in ExtractiveComposer(max_sentences=6)
+        .compose("what should partner operations check before month end on the monthly points file?", [checklist])
+        .sentences
+    ]
+    assert "Confirm both partners use the same cut-off for the monthly points file." in said
+    assert "This checklist is for the partner operations team that settles points every month." in said
+    assert not any(s.startswith(("Purpose", "Before month end", "Monthly Points", "[")) or "[ ]" in s for s in said)
+    # A line broken in the middle of a sentence is not a heading.
+    assert any(s.startswith("The settlement file is kept by the partner operations lead for two years") for s in said)
+
+
 @pytest.mark.parametrize(
     "question",
     ["How do I bake sourdough bread?", "Who won the football world cup in 2014?", "how do I reverse a linked list?"],
