@@ -73,7 +73,8 @@ SPECIALIST_WORDS: frozenset[str] = frozenset(
     non-solicitation non-solicit non-disparagement bribery anti-bribery kickback kickbacks anti-kickback
     tax taxes taxation taxable vat gst withholding deductible deductibility irs hmrc oecd beps tariff tariffs
     customs excise
-    fda ema ftc doj fca ofac sec osha epa finra cftc fcc ofcom ofgem cma mhra nhtsa faa easa directive directives
+    fda ema ftc doj fca ofac sec osha epa finra cftc fcc ofcom ofgem cma mhra nhtsa faa easa cfpb fdic occ directive
+    directives
     ifrs ias gaap asc fasb accounting accountant bookkeeping booked ledger accrual accruals accrue expense expensed
     impairment
     capitalise capitalised capitalize capitalized depreciation amortisation amortization
@@ -104,11 +105,12 @@ SPECIALIST_PHRASES: tuple[str, ...] = (
 # A specialist word that names a team ("our legal department", "the tax team") speaks of the people, not of
 # their subject: a question about working with them is not a request for their advice.
 _TEAM_NOUNS = frozenset("department departments team teams function colleagues group office folks".split())
-# A law, rule, guidance or regulator named as typed: "the Sunshine Act", "Substantial Shareholding Exemption",
-# "the Endorsement Guides", "the Federal Trade Commission".
+# A law, rule, guidance, regulator or court named as typed: "the Sunshine Act", "Substantial Shareholding
+# Exemption", "the Endorsement Guides", "the Federal Trade Commission", "the Consumer Financial Protection Bureau".
 _NAMED_LAW = re.compile(
     r"\b(?:[A-Z][\w'’-]*\s+){1,4}"
-    r"(?:Act|Directives?|Regulations?|Exemption|Guides|Guidelines|Rules?|Code|Commission|Authority|Agency)\b"
+    r"(?:Act|Directives?|Regulations?|Exemption|Guides|Guidelines|Rules?|Code|Commission|Authority|Agency|Bureau"
+    r"|Administration|Inspectorate|Ombudsman|Regulator|Tribunal|Court)\b"
 )
 
 

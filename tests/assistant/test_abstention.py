@@ -251,6 +251,9 @@ def test_specialist_phrases_count_only_as_typed_and_when_the_passages_lack_them(
     assert specialist_gaps("is this reportable under the Sunshine Act?", terms, text) == ["sunshine act"]
     assert specialist_gaps("Act now or wait for the board?", terms, text) == []
     assert specialist_gaps("what does the FDA require here?", terms, text) == ["fda"]
+    bureau = "What disclosures does the US Consumer Financial Protection Bureau require for co-branded card rewards?"
+    assert specialist_gaps(bureau, terms, text) == ["us consumer financial protection bureau"]
+    assert specialist_gaps("what does the CFPB expect from a card partner?", terms, text) == ["cfpb"]
     assert specialist_gaps("what is the net present value of the deal?", terms, text) == ["present value"]
     named = "The Data Act applies to connected products; agree the data-sharing terms first."
     assert specialist_gaps("does the Data Act apply?", content_terms(named), named) == []
