@@ -61,9 +61,9 @@ SUBJECTS: tuple[str, ...] = (
 
 
 # Words that mark a request for specialist advice (law, tax, accounting, pay and immigration, engineering and
-# identity, valuation, pricing). When a question uses one and none of the passages found for it does, the
-# knowledge base does not speak to that part of the question, however well the rest of it matches: the assistant
-# abstains.
+# identity, named software products, valuation, pricing). When a question uses one and none of the passages found
+# for it does, the knowledge base does not speak to that part of the question, however well the rest of it
+# matches: the assistant abstains.
 SPECIALIST_WORDS: frozenset[str] = frozenset(
     """
     law laws legal legally lawful unlawful illegal legislation lawyer lawyers attorney attorneys counsel statutory
@@ -83,6 +83,8 @@ SPECIALIST_WORDS: frozenset[str] = frozenset(
     code coding programming oauth saml scim sso ldap openid single-sign-on sign-on token encryption encrypt
     firewall vpn algorithm python javascript typescript java css html sql database kubernetes docker webhook
     webhooks authentication ssl tls git
+    jira confluence salesforce hubspot servicenow zendesk sharepoint asana trello tableau netsuite quickbooks xero
+    docusign marketo pardot
     valuation dcf irr npv wacc ebitda earn-out dividend mortgage margin margins pricing
     emission emissions ghg co2 greenhouse
     """.split()

@@ -67,6 +67,10 @@ def test_a_specialist_word_no_passage_contains_vetoes_the_answer() -> None:
     assert specialist_gaps("which SAML and SCIM settings does the partner portal need?", portal) == ["saml", "scim"]
     assert specialist_gaps("how do we book the rebate under ASC 606?", portal) == ["asc"]
     assert specialist_gaps("who sets up SSO?", content_terms("Partners sign in through SSO.")) == []
+    # So is a named software product: how to configure one is the vendor's documentation, not alliance practice.
+    jira = "How do I set up a shared Jira board so both teams track one joint backlog?"
+    assert specialist_gaps(jira, portal) == ["jira"]
+    assert specialist_gaps("Our pipeline lives in HubSpot. How often should we review it?", portal) == []
     # A word that names a team is about the people, not a request for their advice.
     redlines = content_terms("Agree the contract template before the first draft.")
     assert specialist_gaps("our legal department keeps sending redlines: how do we unblock it?", redlines) == []
