@@ -143,6 +143,13 @@ SETS = {
     "heldout50": held_out("heldout50"),
     "heldout51": held_out("heldout51"),
     "heldout52": held_out("heldout52"),
+    # Written blind while named software products were made specialist words (electric-vehicle charging networks,
+    # cloud marketplace listings and co-selling, humanitarian logistics, museum and touring-exhibition
+    # sponsorship), and first run once that was committed.
+    "heldout53": held_out("heldout53"),
+    "heldout54": held_out("heldout54"),
+    "heldout55": held_out("heldout55"),
+    "heldout56": held_out("heldout56"),
 }
 # What `make eval` gates on: every set but the calibration one, which is for fitting (`--calibrate`) and is
 # reported on request.
