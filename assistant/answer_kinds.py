@@ -44,10 +44,14 @@ MARKET_REQUEST = re.compile(
     | \bsize\s+of\s+the\s+(?:[\w()-]+\s+){0,8}(?:market|industry|sector)\b""",
     re.IGNORECASE | re.VERBOSE,
 )
-# Any other request for a figure: "how many ... typically", "a typical size", industry data as a source (not
-# "university-industry research collaborations").
+# Any other request for a figure: "how many ... typically", "a typical size", a statistic of the world or of a
+# past year ("what was the total value of ... worldwide last year", "how fast is the market growing"), industry
+# data as a source (not "university-industry research collaborations").
 NUMBER_REQUEST = re.compile(
     rf"""\bhow\s+(?:much|many)\b.*\b(?:on\s+average|typically|usually|normally|globally|worldwide|in\s+(?:19|20)\d\d)\b
+    | \bwhat\s+(?:was|is|were|are)\s+the\s+(?:[\w-]+\s+){{0,3}}
+        (?:value|volume|number|size|spend|spending|revenue|growth),?\s+(?:of|for|in)\b.*\b(?:worldwide|globally|last\s+year|in\s+(?:19|20)\d\d)\b
+    | \bhow\s+fast\s+is\s+(?:it|the\s+(?:[\w-]+\s+){{0,4}}(?:market|industry|sector))\s+growing\b
     | {_TYPICAL}\bsize\b
     | (?<!-)\bindustry[\s-](?:research|data|averages?|benchmarks?|statistics?|figures?)\b
         (?!\s+(?:collaborat\w*|partner\w*|projects?|cent(?:re|er)s?|programm?e?s?|consorti\w*|alliances?))

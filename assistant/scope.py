@@ -75,8 +75,8 @@ SPECIALIST_WORDS: frozenset[str] = frozenset(
     customs excise
     fda ema ftc doj fca ofac sec osha epa finra cftc fcc ofcom ofgem cma mhra nhtsa faa easa cfpb fdic occ directive
     directives
-    ifrs ias gaap asc fasb accounting accountant bookkeeping booked ledger accrual accruals accrue expense expensed
-    impairment
+    ifrs ias ipsas gaap asc fasb accounting accountant bookkeeping booked ledger accrual accruals accrue expense
+    expensed impairment
     capitalise capitalised capitalize capitalized depreciation amortisation amortization
     salary salaries payroll overtime pension visa visas immigration severance redundancy layoff layoffs dismissal
     maternity paternity recruiter recruiting commission commissions bonus ote
@@ -95,6 +95,11 @@ SPECIALIST_PHRASES: tuple[str, ...] = (
     "merger control",
     "competition law",
     "equity method",
+    "financial statements",
+    "balance sheet",
+    "revenue recognition",
+    "recognise revenue",
+    "recognize revenue",
     "significant influence",
     "scope 1",
     "scope 2",
