@@ -61,9 +61,9 @@ SUBJECTS: tuple[str, ...] = (
 
 
 # Words that mark a request for specialist advice (law, tax, accounting, pay and immigration, engineering and
-# identity, valuation, pricing). When a question uses one and none of the passages found
-# for it does, the knowledge base does not speak to that part of the question, however well the rest of it
-# matches: the assistant abstains.
+# identity, valuation, pricing). When a question uses one and none of the passages found for it does, the
+# knowledge base does not speak to that part of the question, however well the rest of it matches: the assistant
+# abstains.
 SPECIALIST_WORDS: frozenset[str] = frozenset(
     """
     law laws legal legally lawful unlawful illegal legislation lawyer lawyers attorney attorneys counsel statutory
