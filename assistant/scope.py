@@ -120,14 +120,15 @@ _NAMED_LAW = re.compile(
 # Business software named as a tool in use: "a shared Jira board", "tag the deals in Salesforce", "set up HubSpot".
 # How to run one is its vendor's documentation. Named as a partner ("co-sell with Salesforce", "ServiceNow's partner
 # programme") it is what the knowledge base is about.
-_SOFTWARE = (
+_PRODUCT_NAMES = (
     r"(jira|confluence|salesforce|hubspot|servicenow|zendesk|sharepoint|asana|trello|tableau|netsuite|quickbooks"
     r"|xero|docusign|marketo|pardot)"
 )
 _SOFTWARE_IN_USE = re.compile(
-    rf"""\b(?:in|into|inside|using|use|configure|set\s+up|setup)\s+(?:(?:our|their|a|an|the|shared|joint)\s+)*{_SOFTWARE}\b
-    | \b{_SOFTWARE}\s+(?:boards?|dashboards?|fields?|reports?|workflows?|instances?|orgs?|licen[cs]es?|integrations?
-        |plugins?|apps?|projects?|spaces?|pages?|tickets?|objects?|queues?|permissions?|sandbox(?:es)?|admins?)\b""",
+    rf"""\b(?:in|into|inside|using|use|configure|set\s+up|setup)\s+(?:(?:our|their|a|an|the|shared|joint)\s+)*
+        {_PRODUCT_NAMES}\b
+    | \b{_PRODUCT_NAMES}\s+(?:boards?|dashboards?|fields?|reports?|workflows?|instances?|orgs?|licen[cs]es?
+        |integrations?|plugins?|apps?|projects?|spaces?|pages?|tickets?|objects?|queues?|permissions?|sandbox(?:es)?|admins?)\b""",
     re.IGNORECASE | re.VERBOSE,
 )
 
