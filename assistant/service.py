@@ -55,7 +55,10 @@ class Assistant:
         self.embedder = embedder or Embedder(settings.embedding_model_path, settings.embed_batch_size)
         self.kb = kb or KnowledgeBase(settings)
         self.extractive = ExtractiveComposer(
-            settings.answer_min_sentences, settings.answer_max_sentences, idf=self.kb.keywords.idf
+            settings.answer_min_sentences,
+            settings.answer_max_sentences,
+            idf=self.kb.keywords.idf,
+            long_question_words=settings.long_query_words,
         )
         self.composer: Composer = composer or make_composer(settings, self.extractive)
         self.retriever = Retriever(self.kb, self.embedder, settings, _reranker(settings))

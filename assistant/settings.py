@@ -38,7 +38,10 @@ class Settings(BaseSettings):
     dense_weight: float = Field(1.0, ge=0)
     keyword_weight: float = Field(1.0, ge=0)
     long_query_words: int = Field(
-        30, ge=0, description="Past this many words a query's keyword weight shrinks in proportion; 0: never."
+        30,
+        ge=0,
+        description="Past this many words a query is a story: its keyword weight shrinks in proportion, and its "
+        "answer quotes the top document of each retriever; 0: never.",
     )
     max_per_document: int = Field(2, ge=1, description="Diversity: most passages from one document.")
     reranker_path: Path | None = Field(None, description="Local cross-encoder folder; off when unset.")

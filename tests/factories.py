@@ -6,7 +6,13 @@ from assistant.passages import Passage
 
 
 def make_passage(
-    text: str, doc_id: str = "d", *, chunk_id: str | None = None, title: str | None = None, dense: float | None = None
+    text: str,
+    doc_id: str = "d",
+    *,
+    chunk_id: str | None = None,
+    title: str | None = None,
+    dense: float | None = None,
+    keyword: float | None = None,
 ) -> Passage:
     """A retrieved passage of an article `doc_id` (source `<doc_id>.md`), with no section, page or topics."""
     return Passage(
@@ -21,4 +27,5 @@ def make_passage(
         lifecycle=None,
         text=text,
         dense=dense,
+        keyword=keyword,
     )

@@ -59,11 +59,13 @@ class ExtractiveComposer:
         max_sentences: int = 6,
         passages_used: int = 4,
         idf: Callable[[str], float] | None = None,
+        long_question_words: int = 30,
     ) -> None:
         self.min_sentences = min_sentences
         self.max_sentences = max_sentences
         self.passages_used = passages_used
         self.idf = idf
+        self.long_question_words = long_question_words
 
     def _candidates(self, question: str, passages: Sequence[Passage]) -> list[tuple[float, int, int, str]]:
         wanted = terms(question)
@@ -88,6 +90,23 @@ class ExtractiveComposer:
         found.sort(key=lambda item: -item[0])
         return found
 
+    def _leading_documents(self, question: str, passages: Sequence[Passage]) -> list[str]:
+        """The documents a story's answer must draw on: the top one, and the top one of each retriever.
+
+        The words of a long question (a story) match many passages, so the sentence scores alone tend to keep the
+        whole answer in the top-ranked document. When the dense model and BM25 each rank a different document
+        first, the story could be about either practice, and the answer quotes both. When they agree, nothing
+        is added and the answer stays with that document."""
+        if not self.long_question_words or len(question.split()) <= self.long_question_words:
+            return []
+        used = passages[: self.passages_used]
+        leading = [used[0].doc_id] if used else []
+        for score in (lambda p: p.dense, lambda p: p.keyword):
+            scored = [(value, p.doc_id) for p in used if (value := score(p)) is not None]
+            if scored:
+                leading.append(max(scored)[1])
+        return list(dict.fromkeys(leading))
+
     def compose(self, question: str, passages: Sequence[Passage]) -> Composition:
         """The answer at once: 2–6 sentences, the most direct first, repeats dropped."""
         candidates = self._candidates(question, passages)
@@ -96,16 +115,26 @@ class ExtractiveComposer:
         best = candidates[0][0]
         chosen: list[tuple[float, int, int, str]] = []
         chosen_gists: list[Gist] = []
+
+        def take(candidate: tuple[float, int, int, str]) -> bool:
+            gist = Gist.of(candidate[3])
+            if candidate in chosen or any(gist.repeats(other) for other in chosen_gists):
+                return False
+            chosen.append(candidate)
+            chosen_gists.append(gist)
+            return True
+
+        for doc_id in self._leading_documents(question, passages)[: self.max_sentences]:
+            for candidate in candidates:
+                if passages[candidate[1]].doc_id == doc_id and take(candidate):
+                    break
         for candidate in candidates:
             if len(chosen) >= self.max_sentences:
                 break
             if len(chosen) >= self.min_sentences and candidate[0] < RELATIVE_CUTOFF * best:
                 break
-            gist = Gist.of(candidate[3])
-            if any(gist.repeats(other) for other in chosen_gists):
-                continue
-            chosen.append(candidate)
-            chosen_gists.append(gist)
+            take(candidate)
+        chosen.sort(key=lambda candidate: -candidate[0])
         return Composition(sentences=[(sentence, position) for _, position, _, sentence in chosen])
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[Cited | Composition]:

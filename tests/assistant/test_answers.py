@@ -69,6 +69,46 @@ def test_sentences_that_differ_in_their_figures_are_all_kept() -> None:
     assert all(f"{n} percent back-end rebate" in said for n in (2, 4, 6))
 
 
+STORY = (
+    "Every month our meeting with the logistics partner turns into an argument about whose delivery spreadsheet is "
+    "right, the delivery figures never match, and the bad news about late trucks reaches me on the morning of the "
+    "meeting. I dread these calls and I think they do too. How do we make the delivery meetings useful again?"
+)
+
+
+def _story_passages(dense_top: str, keyword_top: str) -> list[Passage]:
+    """Three documents in fused order: `a` shares the story's words, `b` and `c` are each retriever's choice."""
+    score = {"a": (0.50, 6.0), "b": (0.40, 3.0), "c": (0.30, 2.0)}
+    score[dense_top] = (0.70, score[dense_top][1])
+    score[keyword_top] = (score[keyword_top][0], 9.0)
+    texts = {
+        "a": "Compare the delivery spreadsheet of each partner before the monthly meeting about late trucks. "
+        "Send the delivery figures a week before the meeting so nobody hears bad news on the morning.",
+        "b": "Agree one shared scorecard with a handful of measures that both organisations define identically.",
+        "c": "A no-surprises rule means a problem is raised when it is found, not saved for the next review.",
+    }
+    return [make_passage(texts[d], d, dense=score[d][0], keyword=score[d][1]) for d in "abc"]
+
+
+def test_a_story_read_differently_by_the_two_retrievers_is_answered_from_both_their_documents() -> None:
+    composer = ExtractiveComposer()
+    cited = {p for _, p in composer.compose(STORY, _story_passages(dense_top="b", keyword_top="c")).sentences}
+    assert cited == {0, 1, 2}
+    # The sentences that match the story best still come first.
+    assert composer.compose(STORY, _story_passages(dense_top="b", keyword_top="c")).sentences[0][1] == 0
+
+
+def test_a_story_both_retrievers_agree_on_stays_with_that_document() -> None:
+    said = ExtractiveComposer().compose(STORY, _story_passages(dense_top="a", keyword_top="a")).sentences
+    assert {p for _, p in said} == {0}
+
+
+def test_a_short_question_is_not_spread_over_the_retrievers_documents() -> None:
+    question = "What should we send before the monthly delivery meeting?"
+    said = ExtractiveComposer().compose(question, _story_passages(dense_top="b", keyword_top="c")).sentences
+    assert {p for _, p in said} == {0}
+
+
 def test_plain_text_headings_and_checklist_boxes_are_not_part_of_answer_sentences() -> None:
     checklist = make_passage(
         "Monthly Points Settlement Checklist\n\n"
