@@ -150,6 +150,13 @@ SETS = {
     "heldout54": held_out("heldout54"),
     "heldout55": held_out("heldout55"),
     "heldout56": held_out("heldout56"),
+    # Written blind while a story read differently by the two retrievers was made to quote both their top
+    # documents (chip design and foundry capacity, telecom network-sharing joint ventures, pet insurers and
+    # veterinary clinic groups, game studios and publishers), and first run once that was committed.
+    "heldout57": held_out("heldout57"),
+    "heldout58": held_out("heldout58"),
+    "heldout59": held_out("heldout59"),
+    "heldout60": held_out("heldout60"),
 }
 # What `make eval` gates on: every set but the calibration one, which is for fitting (`--calibrate`) and is
 # reported on request.
