@@ -113,8 +113,13 @@ PRODUCT_REQUEST = re.compile(
 )
 
 # A sentence that names something: a capitalised word after a lower-case one ("run it in Salesforce", "such as
-# HubSpot"), not an acronym such as CRM, and not the first word of the sentence.
-_NAMES_SOMETHING = re.compile(r"(?<=[a-z,;(]\s)[A-Z][a-z0-9]*[a-z][A-Za-z0-9]*")
+# HubSpot"), not an acronym such as CRM, not the first word of the sentence, and not a day or a month ("to a shared
+# yield dashboard every Monday" names no product).
+_CALENDAR = (
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august"
+    "|september|october|november|december"
+)
+_NAMES_SOMETHING = re.compile(rf"(?<=[a-z,;(]\s)(?!(?i:{_CALENDAR})\b)[A-Z][a-z0-9]*[a-z][A-Za-z0-9]*")
 
 
 @dataclass(frozen=True)

@@ -247,6 +247,9 @@ def test_a_product_question_needs_a_sentence_that_names_one() -> None:
         "Most of our partners already work in Salesforce, so the portal software must integrate with it.", 0.7
     )
     assert not measure(asked, [named], ["The portal software must integrate with it."], idf).vetoed
+    # A day or a month is capitalised, but it names no product.
+    dated = passage("The partner uploads the portal software report to a shared folder every Monday in March.", 0.7)
+    assert measure(asked, [dated], ["The partner uploads the portal software report."], idf).unsupported == ("product",)
 
 
 def test_specialist_phrases_count_only_as_typed_and_when_the_passages_lack_them() -> None:
