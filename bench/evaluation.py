@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import yaml
@@ -82,6 +82,26 @@ class Scores:
             "p95_ms": pct(0.95),
             "questions": len(self.answered) + len(self.declined) + len(self.followup_hits3),
         }
+
+
+def pooled(parts: Iterable[Scores]) -> Scores:
+    """The scores of several sets as one set: every question counts once, whichever set it came from."""
+    total = Scores()
+    for part in parts:
+        for f in fields(Scores):
+            getattr(total, f.name).extend(getattr(part, f.name))
+    return total
+
+
+def share_interval(outcomes: Sequence[float], confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson interval of a share of yes/no outcomes (answered, declined, hit@3): where the share on questions of
+    the same kind is likely to lie, given how many were asked."""
+    from scipy.stats import binomtest
+
+    if not outcomes:
+        return float("nan"), float("nan")
+    found = binomtest(round(sum(outcomes)), len(outcomes)).proportion_ci(confidence, method="wilson")
+    return round(found.low, 3), round(found.high, 3)
 
 
 def misses_targets(summary: dict[str, float]) -> list[str]:
