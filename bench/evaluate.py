@@ -49,6 +49,10 @@ SETS = {
     "shipped": (ROOT / "corpus", EVAL / "questions.yaml"),
     # More questions on the shipped corpus, many of them hard near misses; used to fit the evidence score.
     "calibration": (ROOT / "corpus", EVAL / "calibration.yaml"),
+    # First-person stories on the shipped corpus, written blind in a later session once the tuning sets were found
+    # to hold almost none (one in-scope story, no out-of-scope one). Their evidence scores were read first, to try
+    # a threshold of their own for stories (rejected); then the set was run once with nothing in answering changed.
+    "stories": (ROOT / "corpus", EVAL / "stories.yaml"),
     "heldout": held_out("heldout"),
     "heldout2": held_out("heldout2"),
     # Written by separate authors after the first evidence score was tuned; their misses shaped the second one.
@@ -181,8 +185,8 @@ TUNING = [
     "heldout7",
     "heldout8",
 ]
-# The gated sets nothing was fitted on: `make eval` also reports them pooled (see `report_unseen`).
-UNSEEN = [name for name in GATED if name not in TUNING]
+# The gated sets on documents nothing was fitted on: `make eval` also reports them pooled (see `report_unseen`).
+UNSEEN = [name for name in GATED if name not in TUNING and SETS[name][0] != ROOT / "corpus"]
 ANSWER_SHARE = 0.96  # the target is 0.95; one point of margin
 
 

@@ -27,6 +27,21 @@ def test_the_calibration_set_points_into_the_corpus() -> None:
     assert len(calibration.in_scope) >= 30 and len(calibration.out_of_scope) >= 30
 
 
+def test_the_story_set_points_into_the_corpus_and_quotes_it() -> None:
+    from ingest.loaders import load
+
+    stories = QuestionSet.load(EVAL / "stories.yaml")
+    texts = {}
+    for path in (ROOT / "corpus").rglob("*.md"):
+        doc = load(path.read_bytes(), path.name)
+        texts[doc.metadata["id"]] = " ".join(doc.text.lower().split())
+    assert stories.expected_ids() <= texts.keys(), stories.expected_ids() - texts.keys()
+    for item in stories.in_scope:
+        assert 60 <= len(item["question"].split()) <= 100, item["id"]
+        assert all(" ".join(k.lower().split()) in texts[item["expected"][0]] for k in item["keywords"]), item["id"]
+    assert len(stories.in_scope) >= 30 and sum(q["near_miss"] for q in stories.out_of_scope) >= 10
+
+
 @pytest.mark.parametrize("name", HELD_OUT)
 def test_held_out_sets_point_into_their_documents_and_quote_them(name: str) -> None:
     from ingest.loaders import load
