@@ -3,7 +3,8 @@ bench/RESULTS.md, and exit non-zero when a target is missed.
 
     python -m bench.evaluate                   # shipped corpus + bench/eval/questions.yaml
     python -m bench.evaluate --set heldout5    # one named set (see SETS)
-    python -m bench.evaluate --all             # every gated set (what `make eval` runs); fails if any misses
+    python -m bench.evaluate --all             # every gated set, and the held-out ones pooled (what `make eval`
+                                               # runs); fails if any misses (see `reading` and `report_unseen`)
     python -m bench.evaluate --calibrate       # fit ALLY_ABSTAIN_THRESHOLD on the tuning sets
 """
 
@@ -32,7 +33,16 @@ from assistant.knowledge_base import KnowledgeBase
 from assistant.scope_probe import ScopeProbe
 from assistant.service import Assistant
 from assistant.settings import Settings
-from bench.evaluation import QuestionSet, Scores, evaluate, misses_targets, pooled, share_interval, total_questions
+from bench.evaluation import (
+    QuestionSet,
+    Scores,
+    evaluate,
+    misses_targets,
+    outcomes,
+    pooled,
+    share_interval,
+    total_questions,
+)
 from ingest.sync import Syncer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,7 +195,8 @@ TUNING = [
     "heldout7",
     "heldout8",
 ]
-# The gated sets on documents nothing was fitted on: `make eval` also reports them pooled (see `report_unseen`).
+# The gated sets on documents nothing was fitted on: `make eval` also reports and gates them pooled (see
+# `report_unseen`).
 UNSEEN = [name for name in GATED if name not in TUNING and SETS[name][0] != ROOT / "corpus"]
 ANSWER_SHARE = 0.96  # the target is 0.95; one point of margin
 
@@ -305,49 +316,54 @@ def main(argv: list[str] | None = None) -> int:
     names = GATED if args.all else [args.set or ("heldout" if args.heldout else "shipped")]
     command = " ".join(["python -m bench.evaluate", *(argv if argv is not None else sys.argv[1:])])
     results = {name: run_set(name, args, embedder, command) for name in names}
-    if args.all:
-        report_unseen({name: results[name] for name in UNSEEN}, args, command)
-    return 1 if any(failed for failed, _ in results.values()) else 0
+    pool_failed = args.all and report_unseen({name: results[name] for name in UNSEEN}, args, command)
+    return 1 if pool_failed or any(failed for failed, _ in results.values()) else 0
 
 
-def report_unseen(results: dict[str, tuple[bool, Scores]], args: argparse.Namespace, command: str) -> None:
-    """Print (and record) the sets never tuned on as one pool of questions, with a 95% interval for each share.
+def report_unseen(results: dict[str, tuple[bool, Scores]], args: argparse.Namespace, command: str) -> bool:
+    """Print (and record) the sets never tuned on as one pool of questions, with a 95% interval for each share;
+    return whether the pool misses a target.
 
-    Each set is still gated on its own. With two dozen in-scope questions a set, two declines put a set under
-    0.95 even when the share across all unseen documents is far above it; the pool says how large that share is
-    and how sure the figure is. It changes no exit status."""
+    This is where "the same holds on documents the project has never seen" is gated: every share target must hold
+    across the whole interval of the pool (`misses_targets`, read as "clears"), and every out-of-scope question
+    must be declined. A set on its own has about two dozen in-scope questions, too few to tell 0.95 from 0.99:
+    with fifty-odd sets, a few fall under a target by chance even when the share across them is far above it.
+    Each set on its own still misses when its questions show it is below a target ("reaches")."""
     scores = pooled(set_scores for _, set_scores in results.values())
     summary = scores.summary()
-    below = [name for name, (failed, _) in results.items() if failed]
+    failed = misses_targets(scores, "clears")
+    below = [name for name, (set_failed, _) in results.items() if set_failed]
+    under = [name for name, (_, set_scores) in results.items() if misses_targets(set_scores) and name not in below]
     body = [
-        f"{len(results)} held-out sets never tuned on, {summary['questions']} questions, pooled; each set is gated "
-        "on its own, and this pool gates nothing.",
+        f"{len(results)} held-out sets never tuned on, {summary['questions']} questions, pooled. The pool is gated: "
+        "each share's whole 95% interval must clear its target, and every out-of-scope question be declined.",
         "",
         table(summary),
         "",
         "| share | questions | 95% interval (Wilson) |",
         "|---|---|---|",
         *(
-            f"| {name} | {round(sum(outcomes))} of {len(outcomes)} | {low}–{high} |"
-            for name, outcomes in shares(scores).items()
-            for low, high in [share_interval(outcomes)]
+            f"| {name} | {round(sum(values))} of {len(values)} | {low}–{high} |"
+            for name, values in outcomes(scores).items()
+            for low, high in [share_interval(values)]
         ),
         "",
+        "Pooled targets: " + ("all met." if not failed else "missed: " + "; ".join(failed)),
         "Sets that miss a target on their own: " + (", ".join(below) if below else "none") + ".",
+        "Sets under a target's figure on their own, within their interval: " + (", ".join(under) or "none") + ".",
     ]
     print("\n[held-out sets pooled]\n" + "\n".join(body))
     if not args.no_record:
         append("held-out sets pooled", command, "", body)
+    for line in failed:
+        print("TARGET MISSED (held-out sets pooled):", line)
+    return bool(failed)
 
 
-def shares(scores: Scores) -> dict[str, list[float]]:
-    """The yes/no outcomes behind each share of a set of scores."""
-    return {
-        "hit@3": scores.hits3,
-        "answered": scores.answered,
-        "declined": scores.declined,
-        "followup_hit@3": scores.followup_hits3,
-    }
+def reading(name: str) -> str:
+    """How a set's shares are read against their targets (see `bench.evaluation.READINGS`): the shipped corpus's
+    sets by their figures, a held-out set by whether its interval reaches the target."""
+    return "figure" if SETS[name][0] == ROOT / "corpus" else "reaches"
 
 
 def run_set(name: str, args: argparse.Namespace, embedder: Embedder, command: str) -> tuple[bool, Scores]:
@@ -362,18 +378,25 @@ def run_set(name: str, args: argparse.Namespace, embedder: Embedder, command: st
     print(table(summary))
     for miss in scores.misses:
         print("miss:", miss)
-    failed = misses_targets(summary)
+    failed = misses_targets(scores, reading(name))
+    verdict = "Targets: " + ("all met." if not failed else "missed: " + "; ".join(failed))
+    if not failed and (under := misses_targets(scores)):
+        verdict = (
+            "Targets: met as a held-out set is read (each share's 95% interval reaches its target); under the "
+            "figure: " + "; ".join(under)
+        )
     if not args.no_record:
-        record(name, summary, failed, command, question_file)
+        record(name, summary, verdict, command, question_file)
     for line in failed:
         print(f"TARGET MISSED ({name}):", line)
+    if not failed and under:
+        print(f"under a target's figure ({name}), within its interval:", "; ".join(under))
     return bool(failed), scores
 
 
-def record(name: str, summary: dict[str, float], failed: list[str], command: str, question_file: Path) -> None:
+def record(name: str, summary: dict[str, float], verdict: str, command: str, question_file: Path) -> None:
     digest = hashlib.sha256(question_file.read_bytes()).hexdigest()[:10]
     about = f" Questions: `{question_file.relative_to(ROOT)}` (sha256 {digest})."
-    verdict = "Targets: " + ("all met." if not failed else "missed: " + "; ".join(failed))
     append(f"{name} set", command, about, [table(summary), "", verdict])
 
 

@@ -104,10 +104,45 @@ def share_interval(outcomes: Sequence[float], confidence: float = 0.95) -> tuple
     return round(found.low, 3), round(found.high, 3)
 
 
-def misses_targets(summary: dict[str, float]) -> list[str]:
+# The targets that are shares of questions (how many were answered, how many found an expected document). How a
+# share is read against its target depends on how many questions stand behind it (see `misses_targets`). The
+# others are read as they are: an answered out-of-scope question misses "every one declined" however many were
+# asked, and latency is a property of the code, not a sample.
+SHARE_TARGETS = ("hit@3", "answered")
+# How `misses_targets` reads a share against its target:
+# - "figure": the share itself. The shipped corpus's own sets (`questions.yaml`, the stories) are the evaluation
+#   set the targets are stated for.
+# - "reaches": the target lies within or below the share's 95% interval. A small held-out set misses only when
+#   its questions show the share is below the target, not when one more decline on two dozen questions drops it
+#   under: 22 of 24 answered (0.917) reaches 0.95; 15 of 24 does not.
+# - "clears": the whole 95% interval lies at or above the target. The held-out sets pooled must show the target
+#   holds on documents the project never tuned on.
+READINGS = ("figure", "reaches", "clears")
+
+
+def outcomes(scores: Scores) -> dict[str, list[float]]:
+    """The yes/no outcome of each question behind each share."""
+    return {
+        "hit@3": scores.hits3,
+        "answered": scores.answered,
+        "declined": scores.declined,
+        "followup_hit@3": scores.followup_hits3,
+    }
+
+
+def misses_targets(scores: Scores, reading: str = "figure") -> list[str]:
+    """The targets `scores` miss, each as a line saying by how much; shares read as `reading` says (READINGS)."""
+    if reading not in READINGS:
+        raise ValueError(f"unknown reading {reading!r}; use one of {', '.join(READINGS)}")
+    summary = scores.summary()
     failed = []
     for name, (op, bound) in TARGETS.items():
         value = summary[name]
+        if reading != "figure" and name in SHARE_TARGETS:
+            low, high = share_interval(outcomes(scores)[name])
+            if (high if reading == "reaches" else low) < bound:
+                failed.append(f"{name} = {value}, 95% interval {low}–{high} (target {op} {bound}, read as {reading})")
+            continue
         ok = value >= bound if op == ">=" else value <= bound
         if not ok:
             failed.append(f"{name} = {value} (target {op} {bound})")
