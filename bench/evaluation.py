@@ -93,15 +93,17 @@ def pooled(parts: Iterable[Scores]) -> Scores:
     return total
 
 
-def share_interval(outcomes: Sequence[float], confidence: float = 0.95) -> tuple[float, float]:
+def share_interval(outcomes: Sequence[float], confidence: float = 0.95, digits: int | None = 3) -> tuple[float, float]:
     """Wilson interval of a share of yes/no outcomes (answered, declined, hit@3): where the share on questions of
-    the same kind is likely to lie, given how many were asked."""
+    the same kind is likely to lie, given how many were asked. Rounded to `digits` for reports; `None` to judge."""
     from scipy.stats import binomtest
 
     if not outcomes:
         return float("nan"), float("nan")
     found = binomtest(round(sum(outcomes)), len(outcomes)).proportion_ci(confidence, method="wilson")
-    return round(found.low, 3), round(found.high, 3)
+    if digits is None:
+        return float(found.low), float(found.high)
+    return round(found.low, digits), round(found.high, digits)
 
 
 # The targets that are shares of questions (how many were answered, how many found an expected document). How a
@@ -139,8 +141,9 @@ def misses_targets(scores: Scores, reading: str = "figure") -> list[str]:
     for name, (op, bound) in TARGETS.items():
         value = summary[name]
         if reading != "figure" and name in SHARE_TARGETS:
-            low, high = share_interval(outcomes(scores)[name])
+            low, high = share_interval(outcomes(scores)[name], digits=None)
             if (high if reading == "reaches" else low) < bound:
+                low, high = round(low, 3), round(high, 3)
                 failed.append(f"{name} = {value}, 95% interval {low}–{high} (target {op} {bound}, read as {reading})")
             continue
         ok = value >= bound if op == ">=" else value <= bound
