@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from assistant.text import indexable_text
+from assistant.text import indexable_text, keyword_text
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -161,6 +161,15 @@ class Catalog:
         )
         for row in rows:
             yield row["chunk_id"], indexable_text(row["title"], row["section"], row["text"])
+
+    def iter_keyword_texts(self) -> Iterator[tuple[str, str]]:
+        """(chunk id, text for the keyword index) in a stable order: see `keyword_text`."""
+        rows = self._query(
+            "SELECT c.chunk_id, c.text, c.section, d.title, d.summary FROM chunks c JOIN documents d "
+            "ON d.doc_id = c.doc_id ORDER BY c.doc_id, c.ordinal"
+        )
+        for row in rows:
+            yield row["chunk_id"], keyword_text(row["title"], row["section"], row["text"], row["summary"])
 
     def stored_chunks(self, chunk_ids: Iterable[str]) -> dict[str, StoredChunk]:
         ids = list(dict.fromkeys(chunk_ids))

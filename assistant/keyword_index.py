@@ -29,16 +29,22 @@ def _bm25s():  # noqa: ANN202
 
 
 _MARKER = "CURRENT"
+_RECIPE_FILE = "recipe.txt"
 
 
 class KeywordIndex:
-    def __init__(self, directory: Path) -> None:
+    """`recipe` names what the caller indexes for a chunk. An index saved under another recipe (by older code)
+    is not `usable`, so the next repair rebuilds it rather than searching texts made another way."""
+
+    def __init__(self, directory: Path, recipe: str = "") -> None:
         self.directory = directory
+        self.recipe = recipe
         self._lock = threading.Lock()
         self._loaded: str | None = None
         self._retriever = None
         self._ids: list[str] = []
         self._df: dict[str, int] = {}
+        self._recipe_loaded = ""
 
     def _current(self) -> str | None:
         try:
@@ -72,6 +78,7 @@ class KeywordIndex:
             retriever.save(str(target), show_progress=False)
         (target / "ids.json").write_text(json.dumps(ids))
         (target / "df.json").write_text(json.dumps(frequency))
+        (target / _RECIPE_FILE).write_text(self.recipe)
         marker = self.directory / f".{_MARKER}.{name}"
         marker.write_text(name)
         os.replace(marker, self.directory / _MARKER)
@@ -91,12 +98,12 @@ class KeywordIndex:
         with self._lock:
             if current == self._loaded:
                 return
-            self._retriever, self._ids, self._df = self._load(current)
+            self._retriever, self._ids, self._df, self._recipe_loaded = self._load(current)
             self._loaded = current
 
     def _load(self, name: str | None):  # noqa: ANN202
         if name is None:
-            return None, [], {}
+            return None, [], {}, ""
         bm25s = _bm25s()
 
         folder = self.directory / name
@@ -106,12 +113,15 @@ class KeywordIndex:
             retriever = bm25s.BM25.load(str(folder), show_progress=False) if ids else None
         except (FileNotFoundError, json.JSONDecodeError):
             log.warning("keyword index %s is gone; searching without it until the next write", name)
-            return None, [], {}
-        return retriever, ids, df
+            return None, [], {}, ""
+        recipe = (folder / _RECIPE_FILE).read_text() if (folder / _RECIPE_FILE).exists() else ""
+        return retriever, ids, df, recipe
 
     def usable(self, expected_chunks: int) -> bool:
-        """Whether the published index loads and covers the expected number of chunks."""
+        """Whether the published index loads, was made by this recipe and covers the expected number of chunks."""
         self._ensure_loaded()
+        if self._loaded is not None and self._recipe_loaded != self.recipe:
+            return False
         return len(self._ids) == expected_chunks and (expected_chunks == 0 or self._retriever is not None)
 
     def idf(self, term: str) -> float:

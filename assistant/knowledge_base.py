@@ -23,6 +23,10 @@ from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
+KEYWORD_RECIPE = "chunk text under its title and section, with its document's summary"
+"""What the keyword index holds for a chunk (`Catalog.iter_keyword_texts`). Change it when that changes, so that
+an index built by older code is rebuilt by the next repair."""
+
 
 @dataclass
 class RepairReport:
@@ -59,7 +63,7 @@ class KnowledgeBase:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(settings.catalog_path)
-        self.keywords = KeywordIndex(settings.keyword_dir)
+        self.keywords = KeywordIndex(settings.keyword_dir, KEYWORD_RECIPE)
         self._collection = None
         self._client = None
         self._lock = threading.Lock()
@@ -160,7 +164,7 @@ class KnowledgeBase:
         return len(chunk_ids)
 
     def refresh_keyword_index(self) -> int:
-        return self.keywords.build(self.catalog.iter_chunk_texts(), self.catalog.generation())
+        return self.keywords.build(self.catalog.iter_keyword_texts(), self.catalog.generation())
 
     def repair(self) -> RepairReport:
         """Undo half-written documents, delete orphaned vectors, drop documents whose vectors are lost."""
@@ -203,6 +207,15 @@ class KnowledgeBase:
             query_embeddings=[vector], n_results=min(n, count), where=where, include=["distances"]
         )
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
+
+    def vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these chunks; ids the store lacks are absent."""
+        self._follow_other_writers()
+        if not chunk_ids:
+            return {}
+        found = self.collection.get(ids=list(dict.fromkeys(chunk_ids)), include=["embeddings"])
+        pairs = zip(found["ids"], found["embeddings"], strict=True)
+        return {cid: np.asarray(vector, dtype=np.float32) for cid, vector in pairs}
 
     def keyword_search(self, query: str, n: int) -> list[tuple[str, float]]:
         return self.keywords.search(query, n)

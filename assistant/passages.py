@@ -52,6 +52,8 @@ class Passage:
     score: float = 0.0
     dense: float | None = None
     keyword: float | None = None
+    ask: float | None = None
+    """For a story, the passage's similarity to the sentences of it that ask (see `Retriever.retrieve`)."""
 
     @classmethod
     def of(cls, hit: StoredChunk, score: float, dense: float | None = None, keyword: float | None = None) -> Passage:

@@ -16,6 +16,7 @@ from assistant.embeddings import Embedder
 from assistant.knowledge_base import KnowledgeBase
 from assistant.passages import Filters, Passage
 from assistant.reranking import Reranker
+from assistant.scope import the_ask
 from assistant.settings import Settings
 from assistant.text import terms
 
@@ -123,4 +124,24 @@ class Retriever:
         if self.reranker is not None and candidates:
             candidates = self.reranker.rerank(query, candidates)
         passages = diversify(candidates, k, self.settings.max_per_document)
+        if vector is not None:
+            self._read_against_the_ask(query, passages)
         return Retrieved(passages, candidates, vector, [score for _, score in dense])
+
+    def _read_against_the_ask(self, query: str, passages: Sequence[Passage]) -> None:
+        """For a story, set each passage's similarity to the sentences of it that ask (`Passage.ask`).
+
+        The story as a whole ranks the passages; its asking sentences ("What should we be tracking so we get a
+        warning early enough to act?") say which of them the answer must speak to, and the composer quotes the
+        passage closest to them (see `ExtractiveComposer`). One more embedding, of a sentence or two."""
+        limit = self.settings.long_query_words
+        if not passages or not limit or len(query.split()) <= limit:
+            return
+        ask = the_ask(query)
+        if ask == query:
+            return
+        vector = self.embedder.embed_query(ask)
+        stored = self.kb.vectors([p.chunk_id for p in passages])
+        for passage in passages:
+            if passage.chunk_id in stored:
+                passage.ask = float(stored[passage.chunk_id] @ vector)

@@ -41,13 +41,13 @@ class Settings(BaseSettings):
         30,
         ge=0,
         description="Past this many words a query is a story: its keyword weight shrinks in proportion, and its "
-        "answer quotes the top document of each retriever; 0: never.",
+        "answer quotes the top document of each retriever and the passage closest to its asking sentences; 0: never.",
     )
     max_per_document: int = Field(2, ge=1, description="Diversity: most passages from one document.")
     reranker_path: Path | None = Field(None, description="Local cross-encoder folder; off when unset.")
 
     abstain_threshold: float = Field(
-        1.437, description="Least evidence score (see assistant/evidence.py) needed to answer."
+        1.433, description="Least evidence score (see assistant/evidence.py) needed to answer."
     )
     followup_threshold_factor: float = Field(
         0.85, gt=0, le=1, description="Follow-ups in an answered conversation need this share of the threshold."

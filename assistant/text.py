@@ -172,3 +172,14 @@ def indexable_text(title: str, section: str | None, text: str) -> str:
     """What gets embedded and keyword-indexed for a chunk: its title and section give it context."""
     head = title if not section or section == title else f"{title} — {section}"
     return f"{head}\n{text}"
+
+
+def keyword_text(title: str, section: str | None, text: str, summary: str | None = None) -> str:
+    """What BM25 indexes for a chunk: its indexable text and the summary of its document.
+
+    A curator's one-line summary says what the whole document is about ("...staffing the wind-down, communicating
+    inside the company and with the partner..."), in words a chunk deep inside it may not repeat. BM25 reads the
+    summary as one more field of each of the document's chunks. The dense vector is made without it, so that it
+    stays specific to its chunk and the chunks of one document do not all look alike."""
+    indexed = indexable_text(title, section, text)
+    return f"{summary}\n{indexed}" if summary else indexed

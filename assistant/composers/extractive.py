@@ -91,17 +91,20 @@ class ExtractiveComposer:
         return found
 
     def _leading_documents(self, question: str, passages: Sequence[Passage]) -> list[str]:
-        """The documents a story's answer must draw on: the top one, and the top one of each retriever.
+        """The documents a story's answer must draw on: the top one, the top one of each retriever, and the one
+        closest to the sentences that ask.
 
         The words of a long question (a story) match many passages, so the sentence scores alone tend to keep the
         whole answer in the top-ranked document. When the dense model and BM25 each rank a different document
-        first, the story could be about either practice, and the answer quotes both. When they agree, nothing
-        is added and the answer stays with that document."""
+        first, the story could be about either practice, and the answer quotes both. The scene a story sets can
+        outweigh what it asks ("...we got blindsided by late enrollment. What should we be tracking?"), so the
+        passage closest to the asking sentences (`Passage.ask`) is quoted too. When they all agree, nothing is
+        added and the answer stays with that document."""
         if not self.long_question_words or len(question.split()) <= self.long_question_words:
             return []
         used = passages[: self.passages_used]
         leading = [used[0].doc_id] if used else []
-        for score in (lambda p: p.dense, lambda p: p.keyword):
+        for score in (lambda p: p.dense, lambda p: p.keyword, lambda p: p.ask):
             scored = [(value, p.doc_id) for p in used if (value := score(p)) is not None]
             if scored:
                 leading.append(max(scored)[1])

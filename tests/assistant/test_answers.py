@@ -102,6 +102,15 @@ def test_a_story_both_retrievers_agree_on_stays_with_that_document() -> None:
     assert {p for _, p in said} == {0}
 
 
+def test_a_story_is_also_answered_from_the_passage_closest_to_what_it_asks() -> None:
+    passages = _story_passages(dense_top="a", keyword_top="a")
+    for passage, ask in zip(passages, (0.30, 0.20, 0.60), strict=True):
+        passage.ask = ask
+    said = ExtractiveComposer().compose(STORY, passages).sentences
+    assert {p for _, p in said} == {0, 2}
+    assert said[0][1] == 0
+
+
 def test_a_short_question_is_not_spread_over_the_retrievers_documents() -> None:
     question = "What should we send before the monthly delivery meeting?"
     said = ExtractiveComposer().compose(question, _story_passages(dense_top="b", keyword_top="c")).sentences

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from assistant.embeddings import Embedder
-from assistant.knowledge_base import KnowledgeBase
+from assistant.keyword_index import KeywordIndex
+from assistant.knowledge_base import KEYWORD_RECIPE, KnowledgeBase
 from assistant.passages import Filters, Passage
 from assistant.retrieval import Retriever, diversify, fusion_weights, reciprocal_rank_fusion
 from assistant.settings import Settings
@@ -130,6 +131,60 @@ def test_a_damaged_keyword_index_is_rebuilt_by_the_next_sync(syncer, kb, small_c
     report = syncer.sync_paths([small_corpus])
     assert report.summary().startswith("added=0 updated=0 unchanged=3")
     assert type(kb.keywords)(kb.settings.keyword_dir).search("home region", 3)
+
+
+# A playbook whose front-matter summary names who must be briefed; its steps never say "finance" or "support".
+EXIT = """\
+    ---
+    id: t-exit
+    title: Ending an Alliance Well
+    type: playbook
+    topics: [exits]
+    summary: How to wind down a partnership and brief sales, support and finance before customers hear of it.
+    ---
+    ## Steps
+
+    1. Tell the partner in person, with a date for the last joint activity.
+    2. Hand over shared data and open orders to a named owner on each side.
+    """
+
+
+def test_the_keyword_index_reads_a_chunk_with_its_documents_summary(syncer, kb, tmp_path) -> None:  # noqa: ANN001
+    corpus = write_docs(tmp_path / "corpus", {**SMALL_DOCS, "playbooks/exit.md": EXIT})
+    syncer.sync_paths([corpus])
+    hits = kb.stored_chunks([cid for cid, _ in kb.keyword_search("brief finance and support", 5)])
+    assert {hit.chunk.doc_id for hit in hits.values()} == {"t-exit"}
+    # The vectors are made from the chunk alone, so the chunks of one document do not all look alike.
+    embedded = dict(kb.catalog.iter_chunk_texts())
+    assert all("finance" not in embedded[cid] for cid in hits)
+
+
+def test_a_keyword_index_from_an_older_recipe_is_rebuilt_by_the_next_sync(syncer, kb, tmp_path) -> None:  # noqa: ANN001
+    corpus = write_docs(tmp_path / "corpus", {**SMALL_DOCS, "playbooks/exit.md": EXIT})
+    syncer.sync_paths([corpus])
+    # As code from before summaries were indexed left it: chunk texts alone, and no recipe.
+    KeywordIndex(kb.settings.keyword_dir).build(kb.catalog.iter_chunk_texts(), kb.catalog.generation())
+    assert KeywordIndex(kb.settings.keyword_dir, KEYWORD_RECIPE).search("brief finance", 5) == []
+    report = syncer.sync_paths([corpus])
+    assert report.summary().startswith("added=0 updated=0 unchanged=4")
+    assert KeywordIndex(kb.settings.keyword_dir, KEYWORD_RECIPE).search("brief finance", 5)
+
+
+ASKING_STORY = (
+    "Every September the budget round closes, the steering committees get booked and each partner wants a slice "
+    "of my time, so the whole portfolio feels urgent at once. In the middle of that our biggest partner's survey "
+    "came back with fine averages and some long, angry remarks. Do the written comments or the average scores "
+    "matter more?"
+)
+
+
+def test_a_storys_passages_are_read_against_its_asking_sentences(assistant) -> None:  # noqa: ANN001
+    passages = assistant.retriever.retrieve(ASKING_STORY, 4).passages
+    assert all(p.ask is not None for p in passages)
+    closest = max(passages, key=lambda p: p.ask)
+    assert closest.doc_id == "t-health" and "comments" in closest.text
+    # A short question is its own ask: no second embedding, nothing set.
+    assert all(p.ask is None for p in assistant.retriever.retrieve("health check survey comments", 4).passages)
 
 
 def test_reranker_runs_when_a_local_folder_is_configured(settings, embedder, kb, syncer, small_corpus) -> None:  # noqa: ANN001
