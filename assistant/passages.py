@@ -53,7 +53,7 @@ class Passage:
     dense: float | None = None
     keyword: float | None = None
     ask: float | None = None
-    """For a story, the passage's similarity to the sentences of it that ask (see `Retriever.retrieve`)."""
+    """For a story, the passage's similarity to its asking sentences (see `Retriever._read_against_the_ask`)."""
 
     @classmethod
     def of(cls, hit: StoredChunk, score: float, dense: float | None = None, keyword: float | None = None) -> Passage:
