@@ -153,22 +153,21 @@ class Catalog:
             grouped.setdefault(row["doc_id"], set()).add(row["chunk_id"])
         return grouped
 
-    def iter_chunk_texts(self) -> Iterator[tuple[str, str]]:
-        """(chunk id, indexable text) in a stable order; the text is what was embedded."""
-        rows = self._query(
-            "SELECT c.chunk_id, c.text, c.section, d.title FROM chunks c JOIN documents d "
-            "ON d.doc_id = c.doc_id ORDER BY c.doc_id, c.ordinal"
-        )
-        for row in rows:
-            yield row["chunk_id"], indexable_text(row["title"], row["section"], row["text"])
-
-    def iter_keyword_texts(self) -> Iterator[tuple[str, str]]:
-        """(chunk id, text for the keyword index) in a stable order: see `keyword_text`."""
-        rows = self._query(
+    def _chunk_rows(self) -> list[sqlite3.Row]:
+        """Every chunk with its document's title and summary, in a stable order."""
+        return self._query(
             "SELECT c.chunk_id, c.text, c.section, d.title, d.summary FROM chunks c JOIN documents d "
             "ON d.doc_id = c.doc_id ORDER BY c.doc_id, c.ordinal"
         )
-        for row in rows:
+
+    def iter_chunk_texts(self) -> Iterator[tuple[str, str]]:
+        """(chunk id, indexable text) in a stable order; the text is what was embedded."""
+        for row in self._chunk_rows():
+            yield row["chunk_id"], indexable_text(row["title"], row["section"], row["text"])
+
+    def iter_keyword_texts(self) -> Iterator[tuple[str, str]]:
+        """(chunk id, text for the keyword index) in the same order: see `keyword_text`."""
+        for row in self._chunk_rows():
             yield row["chunk_id"], keyword_text(row["title"], row["section"], row["text"], row["summary"])
 
     def stored_chunks(self, chunk_ids: Iterable[str]) -> dict[str, StoredChunk]:

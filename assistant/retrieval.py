@@ -18,7 +18,7 @@ from assistant.passages import Filters, Passage
 from assistant.reranking import Reranker
 from assistant.scope import the_ask
 from assistant.settings import Settings
-from assistant.text import terms
+from assistant.text import is_story, terms
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +42,8 @@ def fusion_weights(
     Past `long_query_words` words the keyword weight shrinks in proportion. A long story ("Our go-live with an
     integrator is a mess... what should we actually be doing?") shares incidental words with many passages and
     BM25 rewards each of them, while the dense model reads the situation as a whole."""
-    count = len(query.split())
-    if long_query_words and count > long_query_words:
-        keyword_weight *= long_query_words / count
+    if is_story(query, long_query_words):
+        keyword_weight *= long_query_words / len(query.split())
     return dense_weight, keyword_weight
 
 
@@ -134,8 +133,7 @@ class Retriever:
         The story as a whole ranks the passages; its asking sentences ("What should we be tracking so we get a
         warning early enough to act?") say which of them the answer must speak to, and the composer quotes the
         passage closest to them (see `ExtractiveComposer`). One more embedding, of a sentence or two."""
-        limit = self.settings.long_query_words
-        if not passages or not limit or len(query.split()) <= limit:
+        if not passages or not is_story(query, self.settings.long_query_words):
             return
         ask = the_ask(query)
         if ask == query:

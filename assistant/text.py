@@ -168,6 +168,11 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
+def is_story(query: str, long_query_words: int) -> bool:
+    """Whether a query is long enough to read as a story (`Settings.long_query_words`; 0: never)."""
+    return bool(long_query_words) and len(query.split()) > long_query_words
+
+
 def indexable_text(title: str, section: str | None, text: str) -> str:
     """What gets embedded and keyword-indexed for a chunk: its title and section give it context."""
     head = title if not section or section == title else f"{title} — {section}"

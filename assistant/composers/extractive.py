@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from assistant.composers.base import Cited, Composition
 from assistant.passages import Passage
 from assistant.retrieval import near_duplicate
-from assistant.text import split_sentences, terms
+from assistant.text import is_story, split_sentences, terms
 
 MIN_WORDS = 6
 MAX_WORDS = 60
@@ -100,7 +100,7 @@ class ExtractiveComposer:
         outweigh what it asks ("...we got blindsided by late enrollment. What should we be tracking?"), so the
         passage closest to the asking sentences (`Passage.ask`) is quoted too. When they all agree, nothing is
         added and the answer stays with that document."""
-        if not self.long_question_words or len(question.split()) <= self.long_question_words:
+        if not is_story(question, self.long_question_words):
             return []
         used = passages[: self.passages_used]
         leading = [used[0].doc_id] if used else []
