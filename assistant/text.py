@@ -123,6 +123,8 @@ _ITEM_START = re.compile(rf"\n(?=\s*{_MARKER}\s)")
 # The most words a plain-text heading has ("Purpose", "Working day 1 to 3: exchange files").
 _HEADING_WORDS = 8
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
+# A list item or paragraph that opens with a bold phrase: "4. **Run the steering committee.** Owner: ..."
+_LEAD = re.compile(rf"(?:{_MARKER}\s+)?(\*\*|__)(?P<lead>[^*_]+?)\1")
 
 
 def clean_line(line: str) -> str:
@@ -155,16 +157,26 @@ def _headings_dropped(text: str) -> str:
 def split_sentences(text: str) -> list[str]:
     """Sentences of a passage; list items and lines count as their own sentences, headings are dropped: Markdown
     ones, and plain-text ones ("Purpose" above a paragraph, "Before month end" above a checklist)."""
-    sentences: list[str] = []
+    return [sentence for sentence, _ in led_sentences(text)]
+
+
+def led_sentences(text: str) -> list[tuple[str, str | None]]:
+    """The sentences of `split_sentences`, each with the bold lead of the list item or paragraph it is in, if that
+    starts with one: "Timing: twice a year." comes with "Run the steering committee." in "4. **Run the steering
+    committee.** Owner: ... Timing: twice a year." The lead is a sentence of its own too, and has no lead when
+    nothing follows it."""
+    sentences: list[tuple[str, str | None]] = []
     for block in re.split(rf"\n\s*\n|{_ITEM_START.pattern}", _headings_dropped(text)):
         block = block.strip()
         if not block or block.startswith("#"):
             continue
+        found = _LEAD.match(block)
+        lead = " ".join(found.group("lead").split()) if found else None
         block = " ".join(clean_line(line) for line in block.splitlines() if not line.lstrip().startswith("#"))
-        for sentence in _SENTENCE_END.split(block):
-            sentence = sentence.strip()
-            if sentence:
-                sentences.append(sentence)
+        said = [sentence.strip() for sentence in _SENTENCE_END.split(block) if sentence.strip()]
+        if said == [lead]:
+            lead = None  # a bold item that says nothing more is a statement, not the name of what follows
+        sentences += [(sentence, lead) for sentence in said]
     return sentences
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from assistant.composers.base import Cited, Composition
 from assistant.passages import Passage
 from assistant.retrieval import near_duplicate
-from assistant.text import is_story, split_sentences, terms
+from assistant.text import is_story, led_sentences, terms
 
 MIN_WORDS = 6
 MAX_WORDS = 60
@@ -25,8 +25,24 @@ RELATIVE_CUTOFF = 0.45
 SAME_WORDS = 0.6
 CONTAINED = 0.7
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
-# Playbook fields such as "Inputs: survey data." are labels, not answers.
+# Playbook fields such as "Inputs: survey data." are labels, not answers, unless the question asks for what the
+# field gives: its owner to "who...?", its timing to "how often...?" when that states a frequency.
 _LABEL = re.compile(r"^(inputs?|outputs?|owners?|timing|roles?|when|step \d+)\s*:", re.IGNORECASE)
+# A question that asks how often is answered first by a sentence that states a frequency: "Run a joint health check
+# about once a year for every strategic alliance, and every six months for alliances in a critical phase".
+_HOW_OFTEN = re.compile(
+    r"\bhow\s+(?:often|frequently|regularly)\b|\b(?:what|which)\s+(?:cadence|frequency)\b|\bhow\s+many\s+times\b",
+    re.IGNORECASE,
+)
+_PERIOD = r"(?:days?|weeks?|months?|quarters?|years?)"
+_FREQUENCY = re.compile(
+    rf"""\b(?:every|each)\s+(?:[\w-]+\s+){{0,2}}{_PERIOD}\b
+    | \b(?:daily|weekly|fortnightly|monthly|quarterly|annually|yearly|biannually|semi-annually)\b
+    | \b(?:once|twice|[\w-]+\s+times)\s+(?:a|per|each|every)\s+{_PERIOD}\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_ASKS_WHO = re.compile(r"\bwho(?:m|se)?\b", re.IGNORECASE)
+FREQUENCY_BONUS = 0.2
 
 
 @dataclass(frozen=True)
@@ -72,18 +88,33 @@ class ExtractiveComposer:
         # Rare words say more about what was asked than common ones.
         weights = {t: self.idf(t) if self.idf else 1.0 for t in wanted}
         total = sum(weights.values()) or 1.0
+        how_often = _HOW_OFTEN.search(question) is not None
         found = []
         for position, passage in enumerate(passages[: self.passages_used]):
             prior = 0.25 / (1 + position)
             context = set(terms(f"{passage.title} {passage.section or ''}"))
-            for order, sentence in enumerate(split_sentences(passage.text)):
+            for order, (sentence, lead) in enumerate(led_sentences(passage.text)):
+                if sentence == lead:  # a step's name ("Analyse and draw the gap diagram.") heads an answer
+                    continue
+                label = _LABEL.match(sentence)
+                if label:
+                    # A step's field answers a question that asks for it (its owner, or how often it happens),
+                    # quoted under the step's name, which says what it is the owner or timing of.
+                    field = label.group(1).lower()
+                    asked = (field in ("owner", "owners") and _ASKS_WHO.search(question)) or (
+                        field == "timing" and how_often and _FREQUENCY.search(sentence)
+                    )
+                    if not asked or not lead or lead == sentence:
+                        continue
+                    sentence = f"{lead if lead[-1] in '.!?:' else lead + '.'} {sentence}"
+                bonus = FREQUENCY_BONUS if how_often and _FREQUENCY.search(sentence) else 0.0
                 count = len(sentence.split())
-                if count < MIN_WORDS or sentence.endswith(":") or _LABEL.match(sentence):
+                if count < MIN_WORDS or sentence.endswith(":"):
                     continue
                 own = set(terms(sentence))
                 overlap = sum(w for t, w in weights.items() if t in own) / total
                 framed = sum(w for t, w in weights.items() if t in context and t not in own) / total
-                score = overlap + 0.3 * framed + prior - 0.02 * order
+                score = overlap + 0.3 * framed + prior - 0.02 * order + bonus
                 if count > MAX_WORDS:
                     score -= 0.15
                 found.append((score, position, order, sentence))

@@ -142,6 +142,45 @@ def test_plain_text_headings_and_checklist_boxes_are_not_part_of_answer_sentence
     assert any(s.startswith("The settlement file is kept by the partner operations lead for two years") for s in said)
 
 
+def test_a_question_that_asks_how_often_is_answered_first_by_a_frequency() -> None:
+    article = make_passage(
+        "The steering committee meets to decide on strategy, budget and scope. "
+        "Members of the steering committee should be senior enough to commit resources when they meet. "
+        "Most steering committees meet twice a year, and quarterly when the alliance is large or at risk."
+    )
+    said = ExtractiveComposer().compose("How often should the steering committee meet?", [article]).sentences
+    assert said[0][0].startswith("Most steering committees meet twice a year")
+
+
+STEPS = make_passage(
+    "1. **Set up the operating team meeting.** Owner: alliance manager and partner counterpart. Timing: start in "
+    "week 3; meet every week or every two weeks. Inputs: the project plan. Outputs: an action log with owners.\n"
+    "2. **Book the operating team's annual review.** Owner: executive sponsors of both companies. Timing: by "
+    "mid-September. The annual review of the operating team looks at how its meetings went over the year.",
+    "playbook",
+)
+
+
+def test_a_step_field_answers_the_question_that_asks_for_it_under_the_steps_name() -> None:
+    said = [s for s, _ in ExtractiveComposer().compose("How often should the operating team meet?", [STEPS]).sentences]
+    assert said[0] == "Set up the operating team meeting. Timing: start in week 3; meet every week or every two weeks."
+    # A timing that states no frequency (a booking deadline) does not answer "how often".
+    assert not any("mid-September" in s for s in said)
+    said = [s for s, _ in ExtractiveComposer().compose("Who owns the operating team's review?", [STEPS]).sentences]
+    assert "Book the operating team's annual review. Owner: executive sponsors of both companies." in said
+
+
+def test_step_names_and_fields_nobody_asked_for_are_not_quoted() -> None:
+    said = [s for s, _ in ExtractiveComposer().compose("What does the operating team review?", [STEPS]).sentences]
+    assert said
+    assert not any(re.search(r"\b(Owner|Timing|Inputs|Outputs):", s) for s in said)
+    assert not any(s.startswith(("Set up the operating team meeting.", "Book the operating team's")) for s in said)
+    # A bold item that says nothing more is a statement in its own right.
+    takeaways = make_passage("- **Pre-brief each executive sponsor a week before the steering committee.**\n- Other.")
+    said = [s for s, _ in ExtractiveComposer().compose("When should sponsors be pre-briefed?", [takeaways]).sentences]
+    assert said == ["Pre-brief each executive sponsor a week before the steering committee."]
+
+
 @pytest.mark.parametrize(
     "question",
     ["How do I bake sourdough bread?", "Who won the football world cup in 2014?", "how do I reverse a linked list?"],
