@@ -104,7 +104,7 @@ class ExtractiveComposer:
                     asked = (field in ("owner", "owners") and _ASKS_WHO.search(question)) or (
                         field == "timing" and how_often and _FREQUENCY.search(sentence)
                     )
-                    if not asked or not lead or lead == sentence:
+                    if not asked or not lead:
                         continue
                     sentence = f"{lead if lead[-1] in '.!?:' else lead + '.'} {sentence}"
                 bonus = FREQUENCY_BONUS if how_often and _FREQUENCY.search(sentence) else 0.0
