@@ -16,6 +16,7 @@ amount, and the size of a market an amount of money.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.text import split_sentences
@@ -155,7 +156,12 @@ class AnswerKind:
     def sentences(self, text: str, question: str) -> list[str]:
         """The sentences of a passage that give the answer of this kind that `question` asks for."""
         statements = self.statements(question)
-        return [s for s in split_sentences(text) if any(statement.search(s) for statement in statements)]
+        return [s for s in split_sentences(text) if gives(s, statements)]
+
+
+def gives(sentence: str, statements: Sequence[re.Pattern[str]]) -> bool:
+    """Whether `sentence` states one of the `statements` a question asks for (see `AnswerKind.statements`)."""
+    return any(statement.search(sentence) for statement in statements)
 
 
 FIGURE = AnswerKind(
@@ -170,3 +176,20 @@ FIGURE = AnswerKind(
 )
 PRODUCT = AnswerKind("product", general=Request(PRODUCT_REQUEST, _NAMES_SOMETHING))
 KINDS = (FIGURE, PRODUCT)
+
+# Asking how often: "how often should the steering committee meet?", "what cadence suits a co-sell partner?".
+FREQUENCY_REQUEST = re.compile(
+    r"\bhow\s+(?:often|frequently|regularly)\b|\b(?:what|which)\s+(?:cadence|frequency)\b|\bhow\s+many\s+times\b",
+    re.IGNORECASE,
+)
+_PERIOD = r"(?:days?|weeks?|months?|quarters?|years?)"
+# A frequency, stated as one: "every six months", "quarterly", "twice a year", "three times a year".
+_FREQUENCY = re.compile(
+    rf"""\b(?:every|each)\s+(?:[\w-]+\s+){{0,2}}{_PERIOD}\b
+    | \b(?:daily|weekly|fortnightly|monthly|quarterly|annually|yearly|biannually|semi-annually)\b
+    | \b(?:once|twice|[\w-]+\s+times)\s+(?:a|per|each|every)\s+{_PERIOD}\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+FREQUENCY = AnswerKind("frequency", general=Request(FREQUENCY_REQUEST, _FREQUENCY))
+"""Not among KINDS: the extractive composer puts a sentence that states a frequency first when one is asked for,
+but the evidence check does not decline a question whose passages state none."""

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from assistant.answer_kinds import FREQUENCY, gives
 from assistant.composers.base import Cited, Composition
 from assistant.passages import Passage
 from assistant.retrieval import near_duplicate
@@ -28,20 +29,10 @@ _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 # Playbook fields such as "Inputs: survey data." are labels, not answers, unless the question asks for what the
 # field gives: its owner to "who...?", its timing to "how often...?" when that states a frequency.
 _LABEL = re.compile(r"^(inputs?|outputs?|owners?|timing|roles?|when|step \d+)\s*:", re.IGNORECASE)
-# A question that asks how often is answered first by a sentence that states a frequency: "Run a joint health check
-# about once a year for every strategic alliance, and every six months for alliances in a critical phase".
-_HOW_OFTEN = re.compile(
-    r"\bhow\s+(?:often|frequently|regularly)\b|\b(?:what|which)\s+(?:cadence|frequency)\b|\bhow\s+many\s+times\b",
-    re.IGNORECASE,
-)
-_PERIOD = r"(?:days?|weeks?|months?|quarters?|years?)"
-_FREQUENCY = re.compile(
-    rf"""\b(?:every|each)\s+(?:[\w-]+\s+){{0,2}}{_PERIOD}\b
-    | \b(?:daily|weekly|fortnightly|monthly|quarterly|annually|yearly|biannually|semi-annually)\b
-    | \b(?:once|twice|[\w-]+\s+times)\s+(?:a|per|each|every)\s+{_PERIOD}\b""",
-    re.IGNORECASE | re.VERBOSE,
-)
+# A question that asks who is answered by a step's Owner field.
 _ASKS_WHO = re.compile(r"\bwho(?:m|se)?\b", re.IGNORECASE)
+# A question that asks how often (`answer_kinds.FREQUENCY`) is answered first by a sentence that states a
+# frequency: "Run a joint health check about once a year for every strategic alliance, and every six months...".
 FREQUENCY_BONUS = 0.2
 
 
@@ -88,7 +79,8 @@ class ExtractiveComposer:
         # Rare words say more about what was asked than common ones.
         weights = {t: self.idf(t) if self.idf else 1.0 for t in wanted}
         total = sum(weights.values()) or 1.0
-        how_often = _HOW_OFTEN.search(question) is not None
+        frequency = FREQUENCY.statements(question)  # empty unless the question asks how often
+        asks_who = _ASKS_WHO.search(question) is not None
         found = []
         for position, passage in enumerate(passages[: self.passages_used]):
             prior = 0.25 / (1 + position)
@@ -101,13 +93,13 @@ class ExtractiveComposer:
                     # A step's field answers a question that asks for it (its owner, or how often it happens),
                     # quoted under the step's name, which says what it is the owner or timing of.
                     field = label.group(1).lower()
-                    asked = (field in ("owner", "owners") and _ASKS_WHO.search(question)) or (
-                        field == "timing" and how_often and _FREQUENCY.search(sentence)
+                    asked = (field in ("owner", "owners") and asks_who) or (
+                        field == "timing" and gives(sentence, frequency)
                     )
                     if not asked or not lead:
                         continue
                     sentence = f"{lead if lead[-1] in '.!?:' else lead + '.'} {sentence}"
-                bonus = FREQUENCY_BONUS if how_often and _FREQUENCY.search(sentence) else 0.0
+                bonus = FREQUENCY_BONUS if gives(sentence, frequency) else 0.0
                 count = len(sentence.split())
                 if count < MIN_WORDS or sentence.endswith(":"):
                     continue
