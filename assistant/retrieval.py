@@ -16,9 +16,8 @@ from assistant.embeddings import Embedder
 from assistant.knowledge_base import KnowledgeBase
 from assistant.passages import Filters, Passage
 from assistant.reranking import Reranker
-from assistant.scope import the_ask
 from assistant.settings import Settings
-from assistant.text import is_story, terms
+from assistant.text import is_story, terms, the_ask
 
 log = logging.getLogger(__name__)
 

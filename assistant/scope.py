@@ -19,7 +19,7 @@ from functools import cached_property
 import numpy as np
 
 from assistant.embeddings import Embedder
-from assistant.text import content_terms, split_sentences, words
+from assistant.text import content_terms, the_ask, words
 
 SUBJECTS: tuple[str, ...] = (
     # specialist advice that belongs to other professions
@@ -131,17 +131,6 @@ _SOFTWARE_IN_USE = re.compile(
         |integrations?|plugins?|apps?|projects?|spaces?|pages?|tickets?|objects?|queues?|permissions?|sandbox(?:es)?|admins?)\b""",
     re.IGNORECASE | re.VERBOSE,
 )
-
-
-def the_ask(question: str) -> str:
-    """The sentences of a question that ask something: in "Our lawyer wants to wait and I'm stuck. How do we
-    respond step by step?", the second. A one-sentence question is all ask; without a question mark, the last
-    sentence asks."""
-    sentences = split_sentences(question)
-    if len(sentences) <= 1:
-        return question
-    asking = [sentence for sentence in sentences if sentence.rstrip().endswith("?")]
-    return " ".join(asking) if asking else sentences[-1]
 
 
 def specialist_gaps(question: str, passage_terms: Iterable[str], passage_text: str = "") -> list[str]:

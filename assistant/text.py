@@ -185,6 +185,17 @@ def is_story(query: str, long_query_words: int) -> bool:
     return bool(long_query_words) and len(query.split()) > long_query_words
 
 
+def the_ask(question: str) -> str:
+    """The sentences of a question that ask something: in "Our lawyer wants to wait and I'm stuck. How do we
+    respond step by step?", the second. A one-sentence question is all ask; without a question mark, the last
+    sentence asks."""
+    sentences = split_sentences(question)
+    if len(sentences) <= 1:
+        return question
+    asking = [sentence for sentence in sentences if sentence.rstrip().endswith("?")]
+    return " ".join(asking) if asking else sentences[-1]
+
+
 def indexable_text(title: str, section: str | None, text: str) -> str:
     """What gets embedded and keyword-indexed for a chunk: its title and section give it context."""
     head = title if not section or section == title else f"{title} — {section}"
