@@ -20,7 +20,10 @@ _REFERENCES = re.compile(
 )
 # "and how long...", "ok so what if...": opening with a connective continues the conversation.
 _CONTINUES = re.compile(r"^\s*(?:and|ok|okay|so|but)\b", re.IGNORECASE)
-_CONTENT_MIN = 4
+# Without a word that points back, a question that names this many things of its own stands alone: "How often
+# should the steering committee meet?" asked after a health-check question is about the steering committee.
+# One that names fewer ("who should attend?") leans on the conversation.
+_CONTENT_MIN = 3
 # A question that names this many things of its own is a new question, whatever pronouns it uses: "...my
 # director says to ignore them because the numbers look good. Should I listen to him?" A follow-up names few.
 _STANDALONE_MIN = 12

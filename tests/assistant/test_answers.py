@@ -211,6 +211,10 @@ def test_follow_up_is_rewritten_with_the_previous_question() -> None:
         "How do I run a joint health check with a partner?"
     )
     assert standalone_query("which of those?", []) == "which of those?"
+    # A short question with a subject of its own and no word pointing back is a new question.
+    assert standalone_query("How often should the steering committee meet?", history) == (
+        "How often should the steering committee meet?"
+    )
 
 
 def test_dependence_detection() -> None:
@@ -220,6 +224,8 @@ def test_dependence_detection() -> None:
     # Words that name no subject do not make a question standalone, however many there are.
     assert depends_on_history("What should come down first, and how quickly?")
     assert not depends_on_history("What happens if the lead clashes with our own direct sales team?")
+    assert not depends_on_history("Who should sit on the steering committee?")
+    assert depends_on_history("who should attend?")
 
 
 STORY = (
