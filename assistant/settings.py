@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     reranker_path: Path | None = Field(None, description="Local cross-encoder folder; off when unset.")
 
     abstain_threshold: float = Field(
-        1.433, description="Least evidence score (see assistant/evidence.py) needed to answer."
+        1.273, description="Least evidence score (see assistant/evidence.py) needed to answer."
     )
     followup_threshold_factor: float = Field(
         0.85, gt=0, le=1, description="Follow-ups in an answered conversation need this share of the threshold."

@@ -7,6 +7,9 @@ Training questions, labelled in scope (1) or not (0):
 - bench/scope/in_scope.yaml: questions about running partnerships, in many sectors and styles;
 - bench/scope/out_of_scope.yaml: near misses that borrow partnership words to ask for specialist advice (tax,
   law, software, market figures...) and questions from users who wandered in;
+- bench/scope/in_scope_stories.yaml and out_of_scope_stories.yaml: long first-person stories, about a relationship
+  between two organisations or about personal and community life, in balance, so that a long chatty message is
+  judged by what it is about, not by being a story;
 - the questions of the tuning sets in bench/evaluate.py (TUNING), which the evidence score is fitted on anyway.
 The later held-out sets are never trained on: they check that the probe carries over.
 
@@ -40,12 +43,18 @@ REGULARISATION = 3.0  # C: how much a misread training question costs against a 
 GAMMA = 1.0  # kernel width; for unit-length embeddings, scikit-learn's "scale" default comes to about 1
 TOLERANCE = 1e-3
 SCOPE_FILES = "scope"  # what `origins` names the questions of bench/scope/ by
+IN_SCOPE_FILES = ("in_scope.yaml", "in_scope_stories.yaml")
+OUT_OF_SCOPE_FILES = ("out_of_scope.yaml", "out_of_scope_stories.yaml")
 
 
 def training_questions() -> tuple[list[str], list[int], list[str]]:
     """The questions, their labels, and where each comes from: SCOPE_FILES or the name of its tuning set."""
-    inside = list(yaml.safe_load((SCOPE / "in_scope.yaml").read_text())["questions"])
-    outside = [item["question"] for item in yaml.safe_load((SCOPE / "out_of_scope.yaml").read_text())["questions"]]
+    inside = [q for name in IN_SCOPE_FILES for q in yaml.safe_load((SCOPE / name).read_text())["questions"]]
+    outside = [
+        item["question"]
+        for name in OUT_OF_SCOPE_FILES
+        for item in yaml.safe_load((SCOPE / name).read_text())["questions"]
+    ]
     questions = inside + outside
     labels = [1] * len(inside) + [0] * len(outside)
     origins = [SCOPE_FILES] * len(questions)

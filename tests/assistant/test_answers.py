@@ -183,7 +183,16 @@ def test_step_names_and_fields_nobody_asked_for_are_not_quoted() -> None:
 
 @pytest.mark.parametrize(
     "question",
-    ["How do I bake sourdough bread?", "Who won the football world cup in 2014?", "how do I reverse a linked list?"],
+    [
+        "How do I bake sourdough bread?",
+        "Who won the football world cup in 2014?",
+        "how do I reverse a linked list?",
+        # A long story about community life in the words of partnership trouble (sharing, a row, meetings, rules).
+        "Our allotment society has six plot holders sharing one shed and a water tank, and the treasurer has started "
+        "charging extra for the hose without asking anyone. Two of the older members are furious and have stopped "
+        "coming to the monthly meeting. I don't want to take sides. How do I get everyone back round the table, "
+        "and should we agree some rules?",
+    ],
 )
 def test_out_of_scope_is_declined_with_what_is_covered(assistant: Assistant, question: str) -> None:
     answer = assistant.ask(question)

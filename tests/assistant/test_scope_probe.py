@@ -76,14 +76,40 @@ OUT_OF_SCOPE = [
     "Under IFRS 16, is the lab space our research partner lends us a lease?",
     "How do I get wax out of a tablecloth?",
 ]
+# Long stories, also written for this test: the same tired voice, the same words for sharing, rotas, rows and
+# rules, about a relationship between organisations or about private and community life. Before the probe was
+# trained on such stories (bench/scope/*_stories.yaml), it leaned in for all five.
+STORIES_IN = [
+    "We've supplied our sauces to a regional chain of delis for six years and the new buyer there barely answers "
+    "emails. Orders are down a third and I can't tell if they're quietly replacing us or just overwhelmed. My "
+    "business partner wants to stop chasing them. How do I find out where we stand with them, and what would a "
+    "fair reset conversation look like?",
+    "The hospital trust we run the outpatient physio service for keeps changing its referral rules without "
+    "telling us, and my therapists are getting the blame from patients. The contract is up for renewal next "
+    "spring. I'm exhausted from firefighting. How do I get a regular review meeting in place with them, and what "
+    "should we track so the renewal isn't a fight?",
+]
+STORIES_OUT = [
+    "Our allotment society has six plot holders sharing one shed and a water tank, and the treasurer has started "
+    "charging extra for the hose without asking anyone. Two of the older members are furious and have stopped "
+    "coming to the monthly meeting. I only joined last year and don't want to take sides, but the shed is a mess "
+    "and the bills keep piling up. How do I get everyone back round the table, and should we write down some rules?",
+    "Four of us from the same street take turns walking our kids to school, and lately one dad keeps swapping his "
+    "days at the last minute. The rest of us are juggling work and it's causing real tension in the group chat. I "
+    "like him and don't want a row. How do I bring it up without it turning nasty, and is it worth agreeing a "
+    "proper rota?",
+    "My two sisters and I share looking after our mum since her fall, but one of them lives closest and ends up "
+    "doing most of it, and she's started to resent the rest of us. We tried a shared calendar but nobody sticks to "
+    "it. How do we split the load fairly, and how do I raise it without a fight?",
+]
 
 
-@pytest.mark.parametrize("question", IN_SCOPE)
+@pytest.mark.parametrize("question", IN_SCOPE + STORIES_IN)
 def test_the_shipped_probe_leans_in_for_partnership_practice(embedder: Embedder, question: str) -> None:
     assert probe_for(embedder.name, embedder.dimension).lean(embedder.embed_query(question)) > 0
 
 
-@pytest.mark.parametrize("question", OUT_OF_SCOPE)
+@pytest.mark.parametrize("question", OUT_OF_SCOPE + STORIES_OUT)
 def test_the_shipped_probe_leans_out_for_specialist_and_everyday_questions(embedder: Embedder, question: str) -> None:
     assert probe_for(embedder.name, embedder.dimension).lean(embedder.embed_query(question)) < 0
 
