@@ -197,7 +197,8 @@ def the_ask(question: str) -> str:
 
 
 def indexable_text(title: str, section: str | None, text: str) -> str:
-    """What gets embedded and keyword-indexed for a chunk: its title and section give it context."""
+    """What gets embedded for a chunk (and, with its document's summary, keyword-indexed: `keyword_text`): its
+    title and section give it context."""
     head = title if not section or section == title else f"{title} — {section}"
     return f"{head}\n{text}"
 
